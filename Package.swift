@@ -1,0 +1,82 @@
+// swift-tools-version:6.1
+import PackageDescription
+
+// Modules are split by dependency weight (see docs/architecture.md):
+// AlertCore is pure, AlertConfig adds YAML, AlertStore adds SQLite,
+// AlertIO adds sockets, AlertDaemon wires them together.
+let package = Package(
+    name: "alertd",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "alertd", targets: ["alertd"]),
+        .executable(name: "alertctl", targets: ["alertctl"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.3"),
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-collections.git", from: "1.6.0"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
+        .package(url: "https://github.com/groue/GRDB.swift.git", exact: "7.10.0"),
+        .package(url: "https://github.com/jpsim/Yams.git", from: "6.2.2"),
+    ],
+    targets: [
+        .target(name: "AlertCore"),
+        .target(
+            name: "AlertConfig",
+            dependencies: ["AlertCore", .product(name: "Yams", package: "Yams")]
+        ),
+        .target(
+            name: "AlertStore",
+            dependencies: ["AlertCore", .product(name: "GRDB", package: "GRDB.swift")]
+        ),
+        .target(
+            name: "AlertIO",
+            dependencies: [
+                "AlertCore",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .target(
+            name: "AlertDaemon",
+            dependencies: [
+                "AlertCore", "AlertConfig", "AlertStore", "AlertIO",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "DequeModule", package: "swift-collections"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+            ]
+        ),
+        .executableTarget(
+            name: "alertd",
+            dependencies: [
+                "AlertDaemon", "AlertConfig",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        .executableTarget(
+            name: "alertctl",
+            dependencies: [
+                "AlertCore",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        .testTarget(name: "AlertCoreTests", dependencies: ["AlertCore"]),
+        .testTarget(name: "AlertConfigTests", dependencies: ["AlertConfig"]),
+        .testTarget(name: "AlertStoreTests", dependencies: ["AlertStore"]),
+        .testTarget(
+            name: "AlertIOTests",
+            dependencies: [
+                "AlertIO",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+            ]
+        ),
+        .testTarget(name: "EndToEndTests", dependencies: ["AlertCore"]),
+    ]
+)

@@ -1,0 +1,44 @@
+/// An alert's identity: the same problem on the same thing has the same
+/// fingerprint, whatever its text or timestamp says (SPEC §3).
+public enum Fingerprint {
+    /// `dedup_key` when given; else FNV-1a 64 over source, host, check and the
+    /// sorted labels, as 16 hex digits. FNV is stable across runs and
+    /// versions (unlike Swift's `Hasher`), so identities survive restarts.
+    /// Summary, description, severity and timestamp are deliberately left out.
+    public static func of(_ alert: Alert) -> String {
+        if let key = alert.dedupKey, !key.isEmpty { return key }
+        var hash = FNV1a64()
+        hash.add(alert.source ?? "")
+        hash.add(alert.host ?? "")
+        hash.add(alert.check)
+        for key in alert.labels.keys.sorted() {
+            hash.add(key)
+            hash.add(alert.labels[key]!)
+        }
+        return hash.hex
+    }
+}
+
+/// 64-bit FNV-1a, with a separator byte after each field so that
+/// ("ab","c") and ("a","bc") differ.
+struct FNV1a64 {
+    private(set) var value: UInt64 = 0xcbf2_9ce4_8422_2325
+
+    mutating func add(_ text: String) {
+        var text = text
+        text.withUTF8 { bytes in
+            for byte in bytes { mix(byte) }
+        }
+        mix(0xff)  // never valid in UTF-8, so it cannot occur inside a field
+    }
+
+    private mutating func mix(_ byte: UInt8) {
+        value ^= UInt64(byte)
+        value &*= 0x0000_0100_0000_01b3
+    }
+
+    var hex: String {
+        let digits = String(value, radix: 16)
+        return String(repeating: "0", count: 16 - digits.count) + digits
+    }
+}

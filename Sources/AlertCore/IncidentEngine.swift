@@ -1,0 +1,354 @@
+import Foundation
+
+/// Incident settings from the config's `incidents:` block (SPEC §4).
+public struct IncidentSettings: Sendable, Equatable {
+    public var autoResolve: Bool
+    public var reopenWithin: TimeInterval
+
+    public init(autoResolve: Bool = true, reopenWithin: TimeInterval = 15 * 60) {
+        self.autoResolve = autoResolve
+        self.reopenWithin = reopenWithin
+    }
+}
+
+/// Everything the engine changed since the last `takeChanges()`, coalesced:
+/// an incident or alert touched a thousand times in a batch appears once.
+public struct ChangeSet: Sendable {
+    public var incidents: [Incident] = []
+    public var alerts: [IncidentAlert] = []
+    public var timeline: [TimelineEntry] = []
+    public var fates: [Fate] = []
+
+    public init() {}
+
+    public var isEmpty: Bool { incidents.isEmpty && alerts.isEmpty && timeline.isEmpty && fates.isEmpty }
+}
+
+/// Why an admin command was refused.
+public enum IncidentCommandError: Error, Equatable, CustomStringConvertible {
+    case notFound(Int64)
+    case refused(String)
+
+    public var description: String {
+        switch self {
+        case .notFound(let id): return "no incident #\(id)"
+        case .refused(let why): return why
+        }
+    }
+}
+
+/// Deduplication, grouping, auto-resolve and reopen (SPEC §3) as a pure state
+/// machine: every method takes `now`, mutates in-memory state and records
+/// what must be written. It does no I/O; the pipeline persists `takeChanges()`
+/// in one transaction before acknowledging anything.
+///
+/// It holds the active incidents plus the auto-resolved ones that may still
+/// reopen; everything older lives only in the store.
+public struct IncidentEngine: Sendable {
+    public var settings: IncidentSettings
+    private(set) public var incidents: [Int64: Incident] = [:]
+    private var activeByGroup: [String: Int64] = [:]
+    private var activeByFingerprint: [String: Int64] = [:]
+    private var reopenableByGroup: [String: Int64] = [:]
+    private(set) public var nextID: Int64
+
+    private var dirtyIncidents: Set<Int64> = []
+    private var dirtyAlerts: Set<AlertKey> = []
+    private var pendingTimeline: [TimelineEntry] = []
+    private var pendingFates: [String: Fate] = [:]
+
+    private struct AlertKey: Hashable {
+        var incident: Int64
+        var fingerprint: String
+    }
+
+    /// - Parameters:
+    ///   - incidents: active incidents and recently auto-resolved ones, with their alerts.
+    ///   - nextID: the id the next new incident gets.
+    public init(settings: IncidentSettings = IncidentSettings(), incidents: [Incident] = [], nextID: Int64 = 1) {
+        self.settings = settings
+        self.nextID = nextID
+        for incident in incidents { adopt(incident) }
+    }
+
+    /// Brings an incident loaded from the store under the engine's control
+    /// (e.g. to add a note to an old, resolved one).
+    public mutating func adopt(_ incident: Incident) {
+        incidents[incident.id] = incident
+        nextID = max(nextID, incident.id + 1)
+        if incident.state.isActive {
+            activeByGroup[incident.groupKey] = incident.id
+            for fingerprint in incident.alerts.keys { activeByFingerprint[fingerprint] = incident.id }
+        } else if incident.autoResolved {
+            reopenableByGroup[incident.groupKey] = incident.id
+        }
+    }
+
+    public func incident(_ id: Int64) -> Incident? { incidents[id] }
+
+    public var activeIncidents: some Collection<Incident> { incidents.values.filter { $0.state.isActive } }
+
+    /// The identity alerts are grouped by: the fingerprint, or the rule that
+    /// set `group_by` plus those fields' values.
+    public static func groupKey(fingerprint: String, alert: Alert, classification: Classification) -> String {
+        guard let fields = classification.groupBy else { return "fp:" + fingerprint }
+        var key = (classification.groupRule ?? "") + "{"
+        for (index, field) in fields.enumerated() {
+            if index > 0 { key += "," }
+            let value = alert.value(of: field).replacingOccurrences(of: "\"", with: "\\\"")
+            key += "\(field)=\"\(value)\""
+        }
+        return key + "}"
+    }
+
+    // MARK: Alerts
+
+    /// Applies one classified alert and returns its fate.
+    @discardableResult
+    public mutating func ingest(
+        _ alert: Alert, fingerprint: String, classification: Classification, now: Date
+    ) -> Fate {
+        var fate = Fate(
+            fingerprint: fingerprint, at: now, rule: classification.rule, severity: classification.severity,
+            incidentID: nil, decision: .dropped, reasons: classification.reasons)
+        if classification.dropped {
+            fate.reasons.append("dropped: stored for explain only, no incident")
+        } else if alert.status == .resolved {
+            resolveAlert(alert, fingerprint: fingerprint, now: now, fate: &fate)
+        } else {
+            let group = Self.groupKey(fingerprint: fingerprint, alert: alert, classification: classification)
+            fire(alert, fingerprint: fingerprint, group: group, classification: classification, now: now, fate: &fate)
+        }
+        pendingFates[fingerprint] = fate
+        return fate
+    }
+
+    private mutating func fire(
+        _ alert: Alert, fingerprint: String, group: String, classification: Classification, now: Date,
+        fate: inout Fate
+    ) {
+        let severity = classification.severity
+        if let id = activeByFingerprint[fingerprint] ?? activeByGroup[group] {
+            let repeated = incidents[id]!.alerts[fingerprint]?.status == .firing
+            attach(alert, fingerprint: fingerprint, severity: severity, to: id, now: now)
+            fate.decision = .deduplicated
+            fate.reasons.append(
+                repeated
+                    ? "repeat of an alert already firing on open incident #\(id); nobody paged again"
+                    : "grouped into open incident #\(id) (group \(group)); nobody paged again")
+        } else if let id = reopenableByGroup[group], let resolvedAt = incidents[id]?.resolvedAt,
+            now.timeIntervalSince(resolvedAt) <= settings.reopenWithin
+        {
+            reopen(id, now: now, because: "\(alert.check) fired again within reopen_within of its auto-resolve")
+            attach(alert, fingerprint: fingerprint, severity: severity, to: id, now: now)
+            fate.decision = .opened
+            fate.reasons.append("reopened incident #\(id), auto-resolved \(Int(now.timeIntervalSince(resolvedAt)))s earlier")
+        } else {
+            let id = open(alert, group: group, severity: severity, rule: classification.rule, now: now)
+            attach(alert, fingerprint: fingerprint, severity: severity, to: id, now: now)
+            fate.decision = .opened
+            fate.reasons.append("opened incident #\(id)")
+        }
+        fate.incidentID = activeByFingerprint[fingerprint]
+    }
+
+    private mutating func open(_ alert: Alert, group: String, severity: Severity, rule: String?, now: Date) -> Int64 {
+        let id = nextID
+        nextID += 1
+        if let stale = reopenableByGroup.removeValue(forKey: group) { forgetIfSettled(stale) }
+        incidents[id] = Incident(
+            id: id, title: alert.title, severity: severity, state: .open, groupKey: group, rule: rule,
+            openedAt: now, lastSeen: now)
+        activeByGroup[group] = id
+        dirtyIncidents.insert(id)
+        record(id, now, .opened, "\(severity) incident opened: \(alert.title)" + (rule.map { " (rule \"\($0)\")" } ?? ""))
+        return id
+    }
+
+    private mutating func reopen(_ id: Int64, now: Date, because reason: String) {
+        guard var incident = incidents[id] else { return }
+        reopenableByGroup.removeValue(forKey: incident.groupKey)
+        incident.state = .open
+        incident.resolvedAt = nil
+        incident.resolvedBy = nil
+        incident.autoResolved = false
+        incident.acknowledgedAt = nil
+        incident.acknowledgedBy = nil
+        incident.mitigatedAt = nil
+        incidents[id] = incident
+        activeByGroup[incident.groupKey] = id
+        for fingerprint in incident.alerts.keys { activeByFingerprint[fingerprint] = id }
+        dirtyIncidents.insert(id)
+        record(id, now, .reopened, reason)
+    }
+
+    private mutating func attach(_ alert: Alert, fingerprint: String, severity: Severity, to id: Int64, now: Date) {
+        var incident = incidents.removeValue(forKey: id)!  // unique reference: no copy of `alerts`
+        defer { incidents[id] = incident }
+        if var existing = incident.alerts[fingerprint] {
+            if existing.status == .resolved {
+                existing.status = .firing
+                incident.firingCount += 1
+                record(id, now, .alertAttached, "\(alertLabel(alert, fingerprint)) fired again")
+            }
+            existing.count += 1
+            existing.lastSeen = now
+            existing.summary = alert.summary ?? existing.summary
+            existing.severity = severity
+            incident.alerts[fingerprint] = existing
+        } else {
+            incident.alerts[fingerprint] = IncidentAlert(
+                incidentID: id, fingerprint: fingerprint, check: alert.check, host: alert.host,
+                source: alert.source, summary: alert.summary, status: .firing, severity: severity,
+                labels: alert.labels, firstSeen: now, lastSeen: now, count: 1)
+            incident.firingCount += 1
+            record(id, now, .alertAttached, "\(alertLabel(alert, fingerprint)) attached as \(severity)")
+        }
+        activeByFingerprint[fingerprint] = id
+        incident.occurrences += 1
+        incident.lastSeen = now
+        if severity.isMoreSevere(than: incident.severity) {
+            record(id, now, .severityChanged, "\(incident.severity) → \(severity): \(alertLabel(alert, fingerprint)) classified higher")
+            incident.severity = severity
+        }
+        dirtyIncidents.insert(id)
+        dirtyAlerts.insert(AlertKey(incident: id, fingerprint: fingerprint))
+    }
+
+    private mutating func resolveAlert(_ alert: Alert, fingerprint: String, now: Date, fate: inout Fate) {
+        fate.decision = .resolved
+        guard let id = activeByFingerprint[fingerprint], var incident = incidents.removeValue(forKey: id) else {
+            fate.reasons.append("no open incident holds this alert; nothing to resolve")
+            return
+        }
+        defer { incidents[id] = incident }
+        fate.incidentID = id
+        guard var existing = incident.alerts[fingerprint], existing.status == .firing else {
+            fate.reasons.append("already resolved on incident #\(id)")
+            return
+        }
+        existing.status = .resolved
+        existing.lastSeen = now
+        incident.alerts[fingerprint] = existing
+        incident.firingCount -= 1
+        incident.lastSeen = now
+        dirtyAlerts.insert(AlertKey(incident: id, fingerprint: fingerprint))
+        dirtyIncidents.insert(id)
+        record(id, now, .alertResolved, "\(alertLabel(alert, fingerprint)) resolved")
+        if incident.firingCount == 0 && settings.autoResolve {
+            incident.state = .resolved
+            incident.resolvedAt = now
+            incident.autoResolved = true
+            deactivate(incident)
+            reopenableByGroup[incident.groupKey] = id
+            record(id, now, .resolved, "all alerts resolved")
+            fate.reasons.append("resolved the last firing alert of incident #\(id), which resolved")
+        } else {
+            fate.reasons.append("resolved on incident #\(id); \(incident.firingCount) alert(s) still firing")
+        }
+    }
+
+    private mutating func deactivate(_ incident: Incident) {
+        if activeByGroup[incident.groupKey] == incident.id { activeByGroup.removeValue(forKey: incident.groupKey) }
+        for fingerprint in incident.alerts.keys where activeByFingerprint[fingerprint] == incident.id {
+            activeByFingerprint.removeValue(forKey: fingerprint)
+        }
+    }
+
+    // MARK: Admin commands
+
+    public mutating func acknowledge(_ id: Int64, by who: String, now: Date) throws(IncidentCommandError) {
+        var incident = try existing(id)
+        switch incident.state {
+        case .open: break
+        case .acknowledged: throw .refused("incident #\(id) is already acknowledged")
+        case .mitigated: throw .refused("incident #\(id) is mitigated; acknowledging goes no further back")
+        case .resolved: throw .refused("incident #\(id) is resolved")
+        }
+        incident.state = .acknowledged
+        incident.acknowledgedAt = now
+        incident.acknowledgedBy = who
+        incidents[id] = incident
+        dirtyIncidents.insert(id)
+        record(id, now, .acknowledged, "acknowledged by \(who)")
+    }
+
+    public mutating func resolve(_ id: Int64, by who: String, note: String?, now: Date) throws(IncidentCommandError) {
+        var incident = try existing(id)
+        guard incident.state.isActive else { throw .refused("incident #\(id) is already resolved") }
+        incident.state = .resolved
+        incident.resolvedAt = now
+        incident.resolvedBy = who
+        incident.autoResolved = false
+        incidents[id] = incident
+        deactivate(incident)
+        dirtyIncidents.insert(id)
+        record(id, now, .resolved, "resolved by \(who)" + (note.map { ": \($0)" } ?? ""))
+    }
+
+    public mutating func addNote(_ id: Int64, text: String, by who: String, now: Date) throws(IncidentCommandError) {
+        _ = try existing(id)
+        guard !text.isEmpty else { throw .refused("a note needs text") }
+        record(id, now, .note, "\(who): \(text)")
+    }
+
+    public mutating func setSeverity(
+        _ id: Int64, to severity: Severity, reason: String, by who: String, now: Date
+    ) throws(IncidentCommandError) {
+        var incident = try existing(id)
+        guard incident.severity != severity else { throw .refused("incident #\(id) is already \(severity)") }
+        record(id, now, .severityChanged, "\(incident.severity) → \(severity) by \(who): \(reason)")
+        incident.severity = severity
+        incidents[id] = incident
+        dirtyIncidents.insert(id)
+    }
+
+    private func existing(_ id: Int64) throws(IncidentCommandError) -> Incident {
+        guard let incident = incidents[id] else { throw .notFound(id) }
+        return incident
+    }
+
+    // MARK: Changes
+
+    /// Hands over everything changed since the last call, and forgets
+    /// incidents that are settled (resolved and no longer reopenable at `now`).
+    public mutating func takeChanges(now: Date) -> ChangeSet {
+        var changes = ChangeSet()
+        changes.incidents = dirtyIncidents.compactMap { incidents[$0] }
+        changes.alerts = dirtyAlerts.compactMap { incidents[$0.incident]?.alerts[$0.fingerprint] }
+        changes.timeline = pendingTimeline
+        changes.fates = Array(pendingFates.values)
+        dirtyIncidents.removeAll(keepingCapacity: true)
+        dirtyAlerts.removeAll(keepingCapacity: true)
+        pendingTimeline.removeAll(keepingCapacity: true)
+        pendingFates.removeAll(keepingCapacity: true)
+        for incident in changes.incidents where !incident.state.isActive { forgetIfSettled(incident.id, now: now) }
+        for (group, id) in reopenableByGroup {
+            guard let resolvedAt = incidents[id]?.resolvedAt,
+                now.timeIntervalSince(resolvedAt) > settings.reopenWithin
+            else { continue }
+            reopenableByGroup.removeValue(forKey: group)
+            forgetIfSettled(id)
+        }
+        return changes
+    }
+
+    private mutating func forgetIfSettled(_ id: Int64, now: Date? = nil) {
+        guard let incident = incidents[id], !incident.state.isActive, !dirtyIncidents.contains(id) else { return }
+        if reopenableByGroup[incident.groupKey] == id, let now, let resolvedAt = incident.resolvedAt,
+            now.timeIntervalSince(resolvedAt) <= settings.reopenWithin
+        {
+            return
+        }
+        if reopenableByGroup[incident.groupKey] == id { reopenableByGroup.removeValue(forKey: incident.groupKey) }
+        incidents.removeValue(forKey: id)
+    }
+
+    private mutating func record(_ id: Int64, _ at: Date, _ kind: TimelineKind, _ detail: String) {
+        pendingTimeline.append(TimelineEntry(incidentID: id, at: at, kind: kind, detail: detail))
+    }
+
+    private func alertLabel(_ alert: Alert, _ fingerprint: String) -> String {
+        "\(alert.check)" + (alert.host.map { " on \($0)" } ?? "") + " [\(fingerprint)]"
+    }
+}
