@@ -48,7 +48,7 @@ let package = Package(
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "DequeModule", package: "swift-collections"),
-                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "UnixSignals", package: "swift-service-lifecycle"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
             ]
         ),
@@ -66,13 +66,13 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
-        .testTarget(name: "AlertCoreTests", dependencies: ["AlertCore"]),
+        .testTarget(name: "AlertCoreTests", dependencies: ["AlertCore"], resources: [.copy("Fixtures")]),
         .testTarget(name: "AlertConfigTests", dependencies: ["AlertConfig"]),
-        .testTarget(name: "AlertStoreTests", dependencies: ["AlertStore"]),
+        .testTarget(name: "AlertStoreTests", dependencies: ["AlertStore", "AlertCore"]),
         .testTarget(
             name: "AlertIOTests",
             dependencies: [
-                "AlertIO",
+                "AlertIO", "AlertCore",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
             ]

@@ -51,6 +51,9 @@ public struct IncidentEngine: Sendable {
     private var activeByFingerprint: [String: Int64] = [:]
     private var reopenableByGroup: [String: Int64] = [:]
     private(set) public var nextID: Int64
+    /// Active incidents by severity, kept as incidents change (for gauges and
+    /// status lines without scanning every incident).
+    private(set) public var activeCounts: [Severity: Int] = [:]
 
     private var dirtyIncidents: Set<Int64> = []
     private var dirtyAlerts: Set<AlertKey> = []
@@ -74,9 +77,11 @@ public struct IncidentEngine: Sendable {
     /// Brings an incident loaded from the store under the engine's control
     /// (e.g. to add a note to an old, resolved one).
     public mutating func adopt(_ incident: Incident) {
+        guard incidents[incident.id] == nil else { return }
         incidents[incident.id] = incident
         nextID = max(nextID, incident.id + 1)
         if incident.state.isActive {
+            activeCounts[incident.severity, default: 0] += 1
             activeByGroup[incident.groupKey] = incident.id
             for fingerprint in incident.alerts.keys { activeByFingerprint[fingerprint] = incident.id }
         } else if incident.autoResolved {
@@ -160,6 +165,7 @@ public struct IncidentEngine: Sendable {
             id: id, title: alert.title, severity: severity, state: .open, groupKey: group, rule: rule,
             openedAt: now, lastSeen: now)
         activeByGroup[group] = id
+        activeCounts[severity, default: 0] += 1
         dirtyIncidents.insert(id)
         record(id, now, .opened, "\(severity) incident opened: \(alert.title)" + (rule.map { " (rule \"\($0)\")" } ?? ""))
         return id
@@ -177,6 +183,7 @@ public struct IncidentEngine: Sendable {
         incident.mitigatedAt = nil
         incidents[id] = incident
         activeByGroup[incident.groupKey] = id
+        activeCounts[incident.severity, default: 0] += 1
         for fingerprint in incident.alerts.keys { activeByFingerprint[fingerprint] = id }
         dirtyIncidents.insert(id)
         record(id, now, .reopened, reason)
@@ -209,6 +216,7 @@ public struct IncidentEngine: Sendable {
         incident.lastSeen = now
         if severity.isMoreSevere(than: incident.severity) {
             record(id, now, .severityChanged, "\(incident.severity) → \(severity): \(alertLabel(alert, fingerprint)) classified higher")
+            changeActiveSeverity(from: incident.severity, to: severity)
             incident.severity = severity
         }
         dirtyIncidents.insert(id)
@@ -249,10 +257,16 @@ public struct IncidentEngine: Sendable {
     }
 
     private mutating func deactivate(_ incident: Incident) {
+        activeCounts[incident.severity, default: 0] -= 1
         if activeByGroup[incident.groupKey] == incident.id { activeByGroup.removeValue(forKey: incident.groupKey) }
         for fingerprint in incident.alerts.keys where activeByFingerprint[fingerprint] == incident.id {
             activeByFingerprint.removeValue(forKey: fingerprint)
         }
+    }
+
+    private mutating func changeActiveSeverity(from old: Severity, to new: Severity) {
+        activeCounts[old, default: 0] -= 1
+        activeCounts[new, default: 0] += 1
     }
 
     // MARK: Admin commands
@@ -298,6 +312,7 @@ public struct IncidentEngine: Sendable {
         var incident = try existing(id)
         guard incident.severity != severity else { throw .refused("incident #\(id) is already \(severity)") }
         record(id, now, .severityChanged, "\(incident.severity) → \(severity) by \(who): \(reason)")
+        if incident.state.isActive { changeActiveSeverity(from: incident.severity, to: severity) }
         incident.severity = severity
         incidents[id] = incident
         dirtyIncidents.insert(id)

@@ -1,0 +1,158 @@
+import AlertConfig
+import AlertCore
+import AlertStore
+import Foundation
+import NIOCore
+
+/// Answers alertctl's requests (SPEC §7). Reads go straight to the store
+/// (WAL lets them run beside the writer); changes go through the pipeline
+/// so they are ordered with alerts and committed before the answer.
+struct ControlService: Sendable {
+    let pipeline: Pipeline
+    let store: any IncidentStore
+    let metrics: AlertdMetrics
+    let startedAt: Date
+    /// Re-reads the configuration; returns the problems, or nil if applied.
+    let reload: @Sendable () async -> String?
+
+    func handle(_ line: ByteBufferView) async -> String {
+        let request: ControlRequest
+        do {
+            request = try JSONDecoder().decode(ControlRequest.self, from: Data(line))
+        } catch {
+            return Self.failure("bad request: \(error)")
+        }
+        do {
+            return try await answer(request)
+        } catch let error as IncidentCommandError {
+            return Self.failure(error.description)
+        } catch let error as ControlError {
+            return Self.failure(error.message)
+        } catch {
+            return Self.failure("\(error)")
+        }
+    }
+
+    private func answer(_ request: ControlRequest) async throws -> String {
+        switch request.command {
+        case .incidents:
+            let states: [IncidentState]?
+            switch request.state {
+            case nil, "open": states = nil
+            case "all": states = IncidentState.allCases
+            case let name?:
+                guard let state = IncidentState(rawValue: name) else {
+                    throw ControlError("unknown state \"\(name)\" (open, acknowledged, mitigated, resolved, all)")
+                }
+                states = [state]
+            }
+            let severity = try request.severity.map(Self.severity)
+            let list = try store.incidents(IncidentQuery(states: states, severity: severity, limit: request.limit ?? 100))
+            return try Self.success(list.map { IncidentView($0.incident, alertCount: $0.alertCount, firingCount: $0.firingCount) })
+        case .show:
+            return try Self.success(try view(of: try Self.id(request)))
+        case .ack:
+            let id = try Self.id(request)
+            let who = request.by ?? "alertctl"
+            try await change(id) { engine, now in try engine.acknowledge(id, by: who, now: now) }
+            return try Self.success(try view(of: id))
+        case .resolve:
+            let id = try Self.id(request)
+            let who = request.by ?? "alertctl"
+            let note = request.text
+            try await change(id) { engine, now in try engine.resolve(id, by: who, note: note, now: now) }
+            return try Self.success(try view(of: id))
+        case .note:
+            let id = try Self.id(request)
+            let who = request.by ?? "alertctl"
+            let text = request.text ?? ""
+            try await change(id) { engine, now in try engine.addNote(id, text: text, by: who, now: now) }
+            return try Self.success(try view(of: id))
+        case .severity:
+            let id = try Self.id(request)
+            let who = request.by ?? "alertctl"
+            guard let name = request.severity else { throw ControlError("severity needs SEV1–SEV4") }
+            let severity = try Self.severity(name)
+            guard let reason = request.text, !reason.isEmpty else { throw ControlError("severity needs --reason") }
+            try await change(id) { engine, now in
+                try engine.setSeverity(id, to: severity, reason: reason, by: who, now: now)
+            }
+            return try Self.success(try view(of: id))
+        case .send:
+            guard let sent = request.alert, !sent.check.isEmpty else { throw ControlError("send needs --check") }
+            var alert = Alert(
+                check: sent.check, summary: sent.summary, host: sent.host, source: "alertctl",
+                status: sent.resolve ? .resolved : .firing, listener: "alertctl", format: "alertctl")
+            alert.severity = try sent.severity.map(Self.severity)
+            guard let fate = try await pipeline.ingestDurably([alert]).first else { throw ControlError("not ingested") }
+            return try Self.success(
+                SendResult(fingerprint: fate.fingerprint, decision: fate.decision.rawValue, incident: fate.incidentID))
+        case .explain:
+            guard let fingerprint = request.fingerprint else { throw ControlError("explain needs a FINGERPRINT") }
+            guard let fate = try store.fate(of: fingerprint) else {
+                throw ControlError("no alert with fingerprint \(fingerprint) has been seen")
+            }
+            return try Self.success(FateView(fate))
+        case .stats:
+            let counts = try store.counts()
+            let stats = StatsView(
+                openBySeverity: Dictionary(uniqueKeysWithValues: counts.activeBySeverity.map { ($0.key.description, $0.value) }),
+                incidentsByState: Dictionary(uniqueKeysWithValues: counts.byState.map { ($0.key.rawValue, $0.value) }),
+                alertsReceived: Int64(metrics.total("alertd_alerts_received_total")),
+                alertsRejected: Int64(metrics.total("alertd_alerts_rejected_total")),
+                alertsDeduplicated: Int64(metrics.total("alertd_alerts_deduplicated_total")),
+                alertsDropped: Int64(metrics.total("alertd_alerts_dropped_total")),
+                uptimeSeconds: Int64(Date().timeIntervalSince(startedAt)))
+            return try Self.success(stats)
+        case .reload:
+            if let problems = await reload() { throw ControlError(problems) }
+            return try Self.success(["reloaded": true])
+        }
+    }
+
+    /// Runs an admin change in the pipeline, first loading the incident from
+    /// the store if the engine no longer holds it (an old, resolved one).
+    private func change(_ id: Int64, _ body: @escaping @Sendable (inout IncidentEngine, Date) throws -> Void) async throws {
+        let stored = try store.incident(id)
+        try await pipeline.perform { engine, now in
+            if engine.incident(id) == nil, let stored { engine.adopt(stored) }
+            try body(&engine, now)
+        }
+    }
+
+    private func view(of id: Int64) throws -> IncidentView {
+        guard let incident = try store.incident(id) else { throw IncidentCommandError.notFound(id) }
+        return IncidentView(incident, timeline: try store.timeline(of: id))
+    }
+
+    private static func id(_ request: ControlRequest) throws -> Int64 {
+        guard let id = request.id, id > 0 else { throw ControlError("an incident ID is required") }
+        return id
+    }
+
+    private static func severity(_ text: String) throws -> Severity {
+        guard let severity = Severity(parsing: text) else { throw ControlError("unknown severity \"\(text)\" (SEV1–SEV4)") }
+        return severity
+    }
+
+    private static func success(_ value: some Encodable) throws -> String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        let result = String(decoding: try encoder.encode(value), as: UTF8.self)
+        return "{\"ok\":true,\"result\":\(result)}"
+    }
+
+    private static func failure(_ message: String) -> String {
+        struct Failure: Encodable {
+            let ok = false
+            let error: String
+        }
+        let data = (try? JSONEncoder().encode(Failure(error: message))) ?? Data(#"{"ok":false}"#.utf8)
+        return String(decoding: data, as: UTF8.self)
+    }
+}
+
+struct ControlError: Error {
+    let message: String
+    init(_ message: String) { self.message = message }
+}

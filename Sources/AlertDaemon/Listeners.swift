@@ -1,0 +1,67 @@
+import AlertConfig
+import AlertIO
+import Logging
+import NIOCore
+
+/// The configured ingest listeners, bound and ready to serve.
+struct Listeners: Sendable {
+    let streams: [StreamListener]
+    let datagrams: [DatagramListener]
+
+    static func bind(
+        config: AlertdConfig, sink: any AlertSink, metrics: AlertdMetrics, group: any EventLoopGroup, logger: Logger
+    ) async throws -> Listeners {
+        var streams: [StreamListener] = []
+        var datagrams: [DatagramListener] = []
+        let limits = config.limits
+        for listener in config.listeners {
+            let log = Logger(label: "alertd.listener")
+            let counters = metrics.listener(listener.name)
+            func stream(_ address: StreamListener.Address) -> StreamListener {
+                StreamListener(
+                    name: listener.name, address: address, maxFrame: limits.maxFrame,
+                    maxConnections: limits.maxConnections, idleTimeout: limits.idleTimeout, sink: sink,
+                    metrics: counters, group: group, logger: log)
+            }
+            func datagram(_ address: DatagramListener.Address) -> DatagramListener {
+                DatagramListener(
+                    name: listener.name, address: address, maxFrame: limits.maxFrame, sink: sink, metrics: counters,
+                    group: group, logger: log)
+            }
+            let bound: SocketAddress
+            switch listener.kind {
+            case .udp(let host, let port):
+                let server = datagram(.inet(host: host, port: port))
+                bound = try await server.start()
+                datagrams.append(server)
+            case .unixgram(let path, let mode):
+                let server = datagram(.unix(path: path, mode: mode))
+                bound = try await server.start()
+                datagrams.append(server)
+            case .tcp(let host, let port):
+                let server = stream(.tcp(host: host, port: port))
+                bound = try await server.bind()
+                streams.append(server)
+            case .unix(let path, let mode):
+                let server = stream(.unix(path: path, mode: mode))
+                bound = try await server.bind()
+                streams.append(server)
+            case .http:
+                logger.warning("listener \(listener.name): HTTP ingestion is not served by this version yet; skipped")
+                continue
+            }
+            logger.info("listening", metadata: ["listener": "\(listener.name)", "address": "\(bound)"])
+        }
+        return Listeners(streams: streams, datagrams: datagrams)
+    }
+
+    func serve(in tasks: inout DiscardingTaskGroup) {
+        for stream in streams { tasks.addTask { await stream.serve() } }
+    }
+
+    /// Stops accepting; returns once every listener is closed.
+    func stop() async {
+        for datagram in datagrams { await datagram.stop() }
+        for stream in streams { await stream.stop() }
+    }
+}

@@ -1,0 +1,182 @@
+import AlertCore
+import AlertIO
+import AlertStore
+import Foundation
+import Logging
+import Synchronization
+
+/// The single writer: one thread takes batches from the queue, runs each
+/// alert through fingerprint → classify → dedup/group (the pure engine),
+/// commits the batch's changes in ONE transaction, and only then tells the
+/// waiting senders. Everything that mutates incidents goes through here, in
+/// order, so the engine needs no locks.
+public final class Pipeline: AlertSink, @unchecked Sendable {
+    // `engine` and `classifier` are touched only by the pipeline thread.
+    private var engine: IncidentEngine
+    private var classifier: Classifier
+    private let store: any IncidentStore
+    private let clock: any WallClock
+    private let metrics: AlertdMetrics
+    private let logger: Logger
+    private let queue: IngestQueue
+    private let maxBatch: Int
+    private let finished = Mutex<CheckedContinuation<Void, Never>?>(nil)
+    private let done = Atomic<Bool>(false)
+    /// Monotonic time (ns) the loop last finished a batch or idled: the
+    /// watchdog's evidence of progress.
+    let lastProgress = Atomic<UInt64>(0)
+
+    public init(
+        store: any IncidentStore, classifier: Classifier, settings: IncidentSettings, clock: any WallClock,
+        metrics: AlertdMetrics, logger: Logger, queueCapacity: Int = 100_000, maxBatch: Int = 10_000
+    ) throws {
+        self.store = store
+        self.classifier = classifier
+        self.clock = clock
+        self.metrics = metrics
+        self.logger = logger
+        self.maxBatch = maxBatch
+        queue = IngestQueue(capacity: queueCapacity)
+        let state = try store.loadEngineState(resolvedSince: clock.now().addingTimeInterval(-settings.reopenWithin))
+        engine = IncidentEngine(settings: settings, incidents: state.incidents, nextID: state.nextID)
+        metrics.setOpenIncidents(engine.activeCounts)
+    }
+
+    /// Alerts waiting for the pipeline.
+    public var queueDepth: Int { queue.depth }
+
+    // MARK: AlertSink
+
+    public func offer(_ alerts: [Alert]) -> Bool { queue.offer(.alerts(alerts, done: nil)) }
+
+    public func submit(_ alerts: [Alert]) async { await queue.submit(.alerts(alerts, done: nil)) }
+
+    /// Queues `alerts` and returns their fates once they are committed.
+    public func ingestDurably(_ alerts: [Alert]) async throws -> [Fate] {
+        try await withCheckedThrowingContinuation { continuation in
+            let work = PipelineWork.alerts(alerts, done: { continuation.resume(with: $0) })
+            Task { await queue.submit(work) }
+        }
+    }
+
+    /// Runs an admin change on the engine, in order with alerts; returns after commit.
+    func perform(_ change: @escaping @Sendable (inout IncidentEngine, Date) throws -> Void) async throws {
+        try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
+            _ = queue.offer(.command(change, done: { continuation.resume(with: $0) }))
+        }
+    }
+
+    func reconfigure(_ classifier: Classifier, _ settings: IncidentSettings) {
+        _ = queue.offer(.reconfigure(classifier, settings))
+    }
+
+    // MARK: The loop
+
+    /// Starts the pipeline thread.
+    public func start() {
+        lastProgress.store(Self.monotonicNow(), ordering: .relaxed)
+        let thread = Thread { [self] in
+            while let batch = queue.take(maxAlerts: maxBatch) { process(batch) }
+            done.store(true, ordering: .releasing)
+            finished.withLock { $0?.resume(); $0 = nil }
+        }
+        thread.name = "alertd-pipeline"
+        thread.stackSize = 8 << 20
+        thread.start()
+    }
+
+    /// Processes everything queued so far, then stops the thread.
+    public func drainAndStop() async {
+        await withCheckedContinuation { continuation in
+            let alreadyDone = finished.withLock { slot -> Bool in
+                if done.load(ordering: .acquiring) { return true }
+                slot = continuation
+                return false
+            }
+            if alreadyDone { continuation.resume() }
+            queue.close()
+        }
+    }
+
+    private func process(_ batch: [PipelineWork]) {
+        let now = clock.now()
+        var replies: [(Result<Void, any Error>) -> Void] = []
+        for work in batch {
+            switch work {
+            case .alerts(let alerts, let done):
+                var fates: [Fate] = []
+                fates.reserveCapacity(done == nil ? 0 : alerts.count)
+                for alert in alerts {
+                    let fate = ingest(alert, now: now)
+                    if done != nil { fates.append(fate) }
+                }
+                if let done { replies.append { result in done(result.map { fates }) } }
+            case .command(let change, let done):
+                do {
+                    try change(&engine, now)
+                    replies.append(done)
+                } catch {
+                    done(.failure(error))
+                }
+            case .reconfigure(let classifier, let settings):
+                self.classifier = classifier
+                engine.settings = settings
+            }
+        }
+        let changes = engine.takeChanges(now: now)
+        let result = commit(changes)
+        if case .success = result { countOpened(changes) }
+        metrics.setOpenIncidents(engine.activeCounts)
+        for reply in replies { reply(result) }
+        lastProgress.store(Self.monotonicNow(), ordering: .relaxed)
+    }
+
+    private func ingest(_ alert: Alert, now: Date) -> Fate {
+        let fingerprint = Fingerprint.of(alert)  // identity from the alert as received
+        var alert = alert
+        let classification = classifier.classify(&alert)
+        let fate = engine.ingest(alert, fingerprint: fingerprint, classification: classification, now: now)
+        switch fate.decision {
+        case .deduplicated: metrics.deduplicated.increment()
+        case .dropped: metrics.alertDropped(rule: classification.rule ?? "")
+        default: break
+        }
+        return fate
+    }
+
+    private func commit(_ changes: ChangeSet) -> Result<Void, any Error> {
+        let start = ContinuousClock.now
+        do {
+            try store.apply(changes)
+            metrics.storeCommit.record(ContinuousClock.now - start)
+            return .success(())
+        } catch {
+            // Memory ran ahead of disk: nobody was told "stored", so rebuild
+            // the engine from what the store really holds.
+            logger.error("store commit failed; reloading state from the store: \(error)")
+            do {
+                let state = try store.loadEngineState(
+                    resolvedSince: clock.now().addingTimeInterval(-engine.settings.reopenWithin))
+                engine = IncidentEngine(settings: engine.settings, incidents: state.incidents, nextID: state.nextID)
+            } catch {
+                logger.critical("cannot reload state from the store: \(error)")
+            }
+            return .failure(error)
+        }
+    }
+
+    /// Each new incident has exactly one `opened` timeline entry.
+    private func countOpened(_ changes: ChangeSet) {
+        let openedIDs = Set(changes.timeline.lazy.filter { $0.kind == .opened }.map(\.incidentID))
+        guard !openedIDs.isEmpty else { return }
+        for incident in changes.incidents where openedIDs.contains(incident.id) {
+            metrics.incidentOpened(incident.severity)
+        }
+    }
+
+    static func monotonicNow() -> UInt64 {
+        var time = timespec()
+        clock_gettime(CLOCK_MONOTONIC, &time)
+        return UInt64(time.tv_sec) * 1_000_000_000 + UInt64(time.tv_nsec)
+    }
+}

@@ -1,0 +1,99 @@
+import AlertCore
+import Logging
+import NIOCore
+import NIOPosix
+import Synchronization
+
+/// A UDP or Unix-datagram listener: each datagram is a frame (possibly
+/// several newline-separated alerts). Datagrams cannot be pushed back on, so
+/// when the pipeline queue is full the datagram is refused and counted as
+/// `overload`; a large receive buffer absorbs bursts first.
+public final class DatagramListener: Sendable {
+    public enum Address: Sendable, Equatable {
+        case inet(host: String, port: Int)
+        case unix(path: String, mode: UInt32)
+    }
+
+    public let name: String
+    private let address: Address
+    private let intake: FrameIntake
+    private let sink: any AlertSink
+    private let group: any EventLoopGroup
+    private let receiveBuffer: Int
+    private let channel = Mutex<(any Channel)?>(nil)
+
+    public init(
+        name: String, address: Address, maxFrame: Int, sink: any AlertSink, metrics: any ListenerMetrics,
+        group: any EventLoopGroup, logger: Logger, receiveBuffer: Int = 16 << 20
+    ) {
+        self.name = name
+        self.address = address
+        self.sink = sink
+        self.group = group
+        self.receiveBuffer = receiveBuffer
+        intake = FrameIntake(listener: name, maxFrame: maxFrame, metrics: metrics, logger: logger)
+    }
+
+    /// Binds and starts serving; returns the bound address (port 0 → real port).
+    @discardableResult
+    public func start() async throws -> SocketAddress {
+        let intake = self.intake
+        let sink = self.sink
+        let bootstrap = DatagramBootstrap(group: group)
+            .channelOption(.socketOption(.so_reuseaddr), value: 1)
+            .channelOption(.socketOption(.so_rcvbuf), value: SocketOptionValue(receiveBuffer))
+            // One byte more than max_frame, so an oversized datagram is seen as such.
+            .channelOption(.recvAllocator, value: FixedSizeRecvByteBufferAllocator(capacity: intake.decoder.maxFrame + 1))
+            .channelOption(.datagramVectorReadMessageCount, value: 64)
+            .channelInitializer { channel in
+                channel.eventLoop.makeCompletedFuture {
+                    try channel.pipeline.syncOperations.addHandler(DatagramIntakeHandler(intake: intake, sink: sink))
+                }
+            }
+        let channel: any Channel
+        switch address {
+        case .inet(let host, let port):
+            channel = try await bootstrap.bind(host: host, port: port).get()
+        case .unix(let path, let mode):
+            try UnixSocketFile.removeStale(at: path)
+            channel = try await bootstrap.bind(unixDomainSocketPath: path).get()
+            try UnixSocketFile.setMode(mode, at: path)
+        }
+        self.channel.withLock { $0 = channel }
+        return channel.localAddress!
+    }
+
+    public func stop() async {
+        let channel = self.channel.withLock { $0 }
+        try? await channel?.close()
+    }
+}
+
+private final class DatagramIntakeHandler: ChannelInboundHandler, Sendable {
+    typealias InboundIn = AddressedEnvelope<ByteBuffer>
+
+    let intake: FrameIntake
+    let sink: any AlertSink
+
+    init(intake: FrameIntake, sink: any AlertSink) {
+        self.intake = intake
+        self.sink = sink
+    }
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        let envelope = unwrapInboundIn(data)
+        let peer = envelope.remoteAddress.description
+        let bytes = envelope.data.readableBytesView
+        var batch: [Alert] = []
+        intake.decode(bytes, peer: peer, into: &batch)
+        guard !batch.isEmpty else { return }
+        if !sink.offer(batch) {
+            intake.refuse(DecodeError(.overload, "pipeline queue full; datagram dropped"), peer: peer, count: batch.count)
+        }
+    }
+
+    func errorCaught(context: ChannelHandlerContext, error: any Error) {
+        // A bad datagram or ICMP error is never fatal to the listener.
+        intake.log.warning("datagram error: \(error)", metadata: ["listener": "\(intake.listener)"])
+    }
+}

@@ -1,0 +1,38 @@
+import AlertCore
+import Logging
+
+/// The shared front half of every listener: decode a frame, count what got
+/// in and what was refused (and why), log refusals without flooding the log.
+struct FrameIntake: Sendable {
+    let listener: String
+    let decoder: FrameDecoder
+    let metrics: any ListenerMetrics
+    let log: RateLimitedLogger
+
+    init(listener: String, maxFrame: Int, metrics: any ListenerMetrics, logger: Logger) {
+        self.listener = listener
+        decoder = FrameDecoder(maxFrame: maxFrame)
+        self.metrics = metrics
+        log = RateLimitedLogger(logger: logger)
+    }
+
+    /// Appends the frame's good alerts to `batch`; counts and logs the bad ones.
+    func decode(_ frame: some Collection<UInt8>, peer: String, into batch: inout [Alert]) {
+        for result in decoder.decode(frame, listener: listener) {
+            switch result {
+            case .success(let alert):
+                metrics.received(format: alert.format, count: 1)
+                batch.append(alert)
+            case .failure(let error):
+                refuse(error, peer: peer)
+            }
+        }
+    }
+
+    func refuse(_ error: DecodeError, peer: String, count: Int = 1) {
+        metrics.rejected(error.reason, count: count)
+        log.warning(
+            "refused input: \(error.message)",
+            metadata: ["listener": "\(listener)", "peer": "\(peer)", "reason": "\(error.reason.rawValue)"])
+    }
+}

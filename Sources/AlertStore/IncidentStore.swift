@@ -1,0 +1,48 @@
+import AlertCore
+import Foundation
+
+/// Where incidents, their alerts, timelines and alert fates are kept.
+///
+/// One writer (the pipeline) calls `apply`; readers (alertctl, HTTP) call the
+/// queries concurrently. `SQLiteIncidentStore` is the single-node store; a
+/// PostgreSQL store for scale-out (SPEC §9) would conform to the same role.
+public protocol IncidentStore: Sendable {
+    /// Writes one batch of changes in ONE transaction; returns after commit.
+    func apply(_ changes: ChangeSet) throws
+
+    /// What the engine needs after a restart: active incidents and those
+    /// auto-resolved at or after `resolvedSince`, with their alerts.
+    func loadEngineState(resolvedSince: Date) throws -> (incidents: [Incident], nextID: Int64)
+
+    func incident(_ id: Int64) throws -> Incident?
+    func timeline(of id: Int64) throws -> [TimelineEntry]
+    func incidents(_ query: IncidentQuery) throws -> [IncidentSummary]
+    func fate(of fingerprint: String) throws -> Fate?
+    func counts() throws -> IncidentCounts
+}
+
+/// A filter for incident lists.
+public struct IncidentQuery: Sendable, Equatable {
+    /// nil: active incidents (open, acknowledged, mitigated).
+    public var states: [IncidentState]?
+    public var severity: Severity?
+    public var limit: Int
+
+    public init(states: [IncidentState]? = nil, severity: Severity? = nil, limit: Int = 100) {
+        self.states = states
+        self.severity = severity
+        self.limit = limit
+    }
+}
+
+/// An incident without its alerts, plus the counts a list shows.
+public struct IncidentSummary: Sendable, Equatable {
+    public var incident: Incident
+    public var alertCount: Int
+    public var firingCount: Int
+}
+
+public struct IncidentCounts: Sendable, Equatable {
+    public var activeBySeverity: [Severity: Int]
+    public var byState: [IncidentState: Int]
+}

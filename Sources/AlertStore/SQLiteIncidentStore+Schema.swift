@@ -1,0 +1,68 @@
+import GRDB
+
+extension SQLiteIncidentStore {
+    /// Schema migrations, applied in order on open. Never edit a shipped
+    /// migration: add a new one.
+    static var migrator: DatabaseMigrator {
+        var migrator = DatabaseMigrator()
+        migrator.registerMigration("v1: incidents, alerts, timeline, fates") { db in
+            try db.execute(
+                sql: """
+                    CREATE TABLE incidents (
+                      id INTEGER PRIMARY KEY,
+                      title TEXT NOT NULL,
+                      severity INTEGER NOT NULL,
+                      state TEXT NOT NULL,
+                      group_key TEXT NOT NULL,
+                      rule TEXT,
+                      opened_at INTEGER NOT NULL,
+                      acknowledged_at INTEGER,
+                      acknowledged_by TEXT,
+                      mitigated_at INTEGER,
+                      resolved_at INTEGER,
+                      resolved_by TEXT,
+                      auto_resolved INTEGER NOT NULL DEFAULT 0,
+                      occurrences INTEGER NOT NULL,
+                      last_seen INTEGER NOT NULL,
+                      roles TEXT NOT NULL DEFAULT '{}',
+                      maintenance INTEGER NOT NULL DEFAULT 0,
+                      flapping INTEGER NOT NULL DEFAULT 0
+                    );
+                    CREATE INDEX incidents_by_state ON incidents(state, severity);
+                    CREATE TABLE incident_alerts (
+                      incident_id INTEGER NOT NULL REFERENCES incidents(id),
+                      fingerprint TEXT NOT NULL,
+                      check_name TEXT NOT NULL,
+                      host TEXT,
+                      source TEXT,
+                      summary TEXT,
+                      status TEXT NOT NULL,
+                      severity INTEGER NOT NULL,
+                      labels TEXT NOT NULL DEFAULT '{}',
+                      first_seen INTEGER NOT NULL,
+                      last_seen INTEGER NOT NULL,
+                      count INTEGER NOT NULL,
+                      PRIMARY KEY (incident_id, fingerprint)
+                    ) WITHOUT ROWID;
+                    CREATE TABLE timeline (
+                      seq INTEGER PRIMARY KEY,
+                      incident_id INTEGER NOT NULL REFERENCES incidents(id),
+                      at INTEGER NOT NULL,
+                      kind TEXT NOT NULL,
+                      detail TEXT NOT NULL
+                    );
+                    CREATE INDEX timeline_by_incident ON timeline(incident_id, seq);
+                    CREATE TABLE fates (
+                      fingerprint TEXT PRIMARY KEY,
+                      at INTEGER NOT NULL,
+                      rule TEXT,
+                      severity INTEGER NOT NULL,
+                      incident_id INTEGER,
+                      decision TEXT NOT NULL,
+                      reasons TEXT NOT NULL
+                    ) WITHOUT ROWID;
+                    """)
+        }
+        return migrator
+    }
+}
