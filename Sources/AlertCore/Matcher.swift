@@ -128,14 +128,16 @@ public enum MatcherError: Error, Equatable, CustomStringConvertible {
     }
 }
 
-/// An NSRegularExpression wrapped as `^(?:pattern)$`.
+/// An NSRegularExpression wrapped as `^(?:pattern)\z`: `\z` is the true end
+/// of the text (ICU's `$` also matches before a trailing newline, which
+/// Alertmanager's anchoring does not).
 struct AnchoredRegex: @unchecked Sendable {
     // NSRegularExpression is immutable after creation and documented as
     // thread-safe for matching.
     private let regex: NSRegularExpression
 
     init(_ pattern: String) throws {
-        regex = try NSRegularExpression(pattern: "^(?:\(pattern))$", options: [])
+        regex = try NSRegularExpression(pattern: "^(?:\(pattern))\\z", options: [])
     }
 
     func matches(_ text: String) -> Bool {

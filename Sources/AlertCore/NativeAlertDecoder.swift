@@ -34,7 +34,7 @@ public enum NativeAlertDecoder {
     }
 
     private static func alert(from fields: [String: Any], listener: String) throws -> Alert {
-        let check = try string(fields, "check") ?? string(fields, "alertname")
+        let check = try nonEmpty(string(fields, "check")) ?? nonEmpty(string(fields, "alertname"))
         let summary = try string(fields, "summary")
         guard let name = check ?? summary, !name.isEmpty else {
             throw DecodeError.malformed("\"check\" (or \"alertname\") or \"summary\" is required")
@@ -82,13 +82,18 @@ public enum NativeAlertDecoder {
         return text
     }
 
+    private static func nonEmpty(_ text: String?) -> String? { text?.isEmpty == false ? text : nil }
+
     private static func parseTimestamp(_ value: Any) throws -> Date {
         if let text = value as? String {
             if let date = RFC3339.parse(text) { return date }
             if let seconds = Double(text) { return Date(timeIntervalSince1970: seconds) }
             throw DecodeError.malformed("\"timestamp\" \"\(text)\" is neither RFC 3339 nor Unix seconds")
         }
-        if let number = value as? NSNumber, !(value is Bool) { return Date(timeIntervalSince1970: number.doubleValue) }
+        // On Linux `NSNumber(0) is Bool` holds, so tell JSON booleans by their type code.
+        if let number = value as? NSNumber, String(cString: number.objCType) != "c" {
+            return Date(timeIntervalSince1970: number.doubleValue)
+        }
         throw DecodeError.malformed("\"timestamp\" must be an RFC 3339 string or Unix seconds")
     }
 

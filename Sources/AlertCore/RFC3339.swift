@@ -8,6 +8,7 @@ public enum RFC3339 {
     }
 
     public static func parse(_ text: String) -> Date? {
+        let text = text.uppercased()  // RFC 3339 §5.6 allows a lowercase "t" and "z"
         if let date = try? Date.ISO8601FormatStyle(includingFractionalSeconds: true).parse(text) { return date }
         return try? Date.ISO8601FormatStyle().parse(text)
     }

@@ -50,7 +50,7 @@ struct Listeners: Sendable {
                 logger.warning("listener \(listener.name): HTTP ingestion is not served by this version yet; skipped")
                 continue
             }
-            logger.info("listening", metadata: ["listener": "\(listener.name)", "address": "\(bound)"])
+            logger.info("listening on \(bound.displayString)", metadata: ["listener": "\(listener.name)"])
         }
         return Listeners(streams: streams, datagrams: datagrams)
     }

@@ -39,12 +39,15 @@ public final class DatagramListener: Sendable {
     public func start() async throws -> SocketAddress {
         let intake = self.intake
         let sink = self.sink
+        let slot = Self.readSlots(maxFrame: intake.decoder.maxFrame)
         let bootstrap = DatagramBootstrap(group: group)
             .channelOption(.socketOption(.so_reuseaddr), value: 1)
             .channelOption(.socketOption(.so_rcvbuf), value: SocketOptionValue(receiveBuffer))
-            // One byte more than max_frame, so an oversized datagram is seen as such.
-            .channelOption(.recvAllocator, value: FixedSizeRecvByteBufferAllocator(capacity: intake.decoder.maxFrame + 1))
-            .channelOption(.datagramVectorReadMessageCount, value: 64)
+            // NIO splits one receive buffer evenly between the datagrams of a
+            // vector read, so each gets a slot of max_frame + 1 bytes (one
+            // more than allowed, so an oversized datagram is seen as such).
+            .channelOption(.recvAllocator, value: FixedSizeRecvByteBufferAllocator(capacity: slot.size * slot.count))
+            .channelOption(.datagramVectorReadMessageCount, value: slot.count)
             .channelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
                     try channel.pipeline.syncOperations.addHandler(DatagramIntakeHandler(intake: intake, sink: sink))
@@ -61,6 +64,13 @@ public final class DatagramListener: Sendable {
         }
         self.channel.withLock { $0 = channel }
         return channel.localAddress!
+    }
+
+    /// Datagrams per vector read and bytes per datagram: up to 64 per read,
+    /// within about 1 MiB of receive buffer.
+    static func readSlots(maxFrame: Int) -> (size: Int, count: Int) {
+        let size = maxFrame + 1
+        return (size, max(1, min(64, (1 << 20) / size)))
     }
 
     public func stop() async {
@@ -82,7 +92,7 @@ private final class DatagramIntakeHandler: ChannelInboundHandler, Sendable {
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         let envelope = unwrapInboundIn(data)
-        let peer = envelope.remoteAddress.description
+        let peer = envelope.remoteAddress.displayString
         let bytes = envelope.data.readableBytesView
         var batch: [Alert] = []
         intake.decode(bytes, peer: peer, into: &batch)

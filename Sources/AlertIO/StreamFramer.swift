@@ -53,7 +53,9 @@ public struct StreamFramer {
         discarding = false
     }
 
+    /// Emits `line` without a trailing CR (CRLF line endings are common).
     private func emitLine(_ line: ByteBufferView, _ emit: (Frame) -> Void) {
+        let line = line.last == UInt8(ascii: "\r") ? line.dropLast() : line
         if line.count > maxFrame { emit(.oversized(line.count)) } else { emit(.line(line)) }
     }
 }

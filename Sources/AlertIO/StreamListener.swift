@@ -46,7 +46,7 @@ public final class StreamListener: Sendable {
         let intake = self.intake
         let sink = self.sink
         await server.serve { connection in
-            let peer = connection.channel.remoteAddress?.description ?? "unix"
+            let peer = connection.channel.remoteAddress?.displayString ?? "unix"
             var framer = StreamFramer(maxFrame: intake.decoder.maxFrame)
             try await connection.executeThenClose { inbound, _ in
                 for try await chunk in inbound {
