@@ -22,7 +22,10 @@ public struct Matcher: Sendable, CustomStringConvertible {
         switch op {
         case .equal, .notEqual: regex = nil
         case .regexMatch, .regexNoMatch:
-            do { regex = try AnchoredRegex(value) } catch { throw .badRegex(value, error.localizedDescription) }
+            do { regex = try AnchoredRegex(value) } catch {
+                // Foundation's error text on Linux says nothing useful; name the syntax instead.
+                throw .badRegex(value, "not a valid regular expression (ICU syntax, as in Alertmanager's RE2 for common patterns)")
+            }
         }
     }
 
