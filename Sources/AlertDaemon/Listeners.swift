@@ -7,12 +7,14 @@ import NIOCore
 struct Listeners: Sendable {
     let streams: [StreamListener]
     let datagrams: [DatagramListener]
+    let unixDatagrams: [UnixDatagramListener]
 
     static func bind(
         config: AlertdConfig, sink: any AlertSink, metrics: AlertdMetrics, group: any EventLoopGroup, logger: Logger
     ) async throws -> Listeners {
         var streams: [StreamListener] = []
         var datagrams: [DatagramListener] = []
+        var unixDatagrams: [UnixDatagramListener] = []
         let limits = config.limits
         for listener in config.listeners {
             let log = Logger(label: "alertd.listener")
@@ -23,21 +25,20 @@ struct Listeners: Sendable {
                     maxConnections: limits.maxConnections, idleTimeout: limits.idleTimeout, sink: sink,
                     metrics: counters, group: group, logger: log)
             }
-            func datagram(_ address: DatagramListener.Address) -> DatagramListener {
-                DatagramListener(
-                    name: listener.name, address: address, maxFrame: limits.maxFrame, sink: sink, metrics: counters,
-                    group: group, logger: log)
-            }
             let bound: SocketAddress
             switch listener.kind {
             case .udp(let host, let port):
-                let server = datagram(.inet(host: host, port: port))
+                let server = DatagramListener(
+                    name: listener.name, host: host, port: port, maxFrame: limits.maxFrame, sink: sink,
+                    metrics: counters, group: group, logger: log)
                 bound = try await server.start()
                 datagrams.append(server)
             case .unixgram(let path, let mode):
-                let server = datagram(.unix(path: path, mode: mode))
-                bound = try await server.start()
-                datagrams.append(server)
+                let server = UnixDatagramListener(
+                    name: listener.name, path: path, mode: mode, maxFrame: limits.maxFrame, sink: sink,
+                    metrics: counters, logger: log)
+                bound = try SocketAddress(unixDomainSocketPath: try server.start())
+                unixDatagrams.append(server)
             case .tcp(let host, let port):
                 let server = stream(.tcp(host: host, port: port))
                 bound = try await server.bind()
@@ -52,7 +53,7 @@ struct Listeners: Sendable {
             }
             logger.info("listening on \(bound.displayString)", metadata: ["listener": "\(listener.name)"])
         }
-        return Listeners(streams: streams, datagrams: datagrams)
+        return Listeners(streams: streams, datagrams: datagrams, unixDatagrams: unixDatagrams)
     }
 
     func serve(in tasks: inout DiscardingTaskGroup) {
@@ -62,6 +63,7 @@ struct Listeners: Sendable {
     /// Stops accepting; returns once every listener is closed.
     func stop() async {
         for datagram in datagrams { await datagram.stop() }
+        for datagram in unixDatagrams { await datagram.stop() }
         for stream in streams { await stream.stop() }
     }
 }

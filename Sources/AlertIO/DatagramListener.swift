@@ -4,18 +4,14 @@ import NIOCore
 import NIOPosix
 import Synchronization
 
-/// A UDP or Unix-datagram listener: each datagram is a frame (possibly
+/// A UDP listener: each datagram is a frame (possibly
 /// several newline-separated alerts). Datagrams cannot be pushed back on, so
 /// when the pipeline queue is full the datagram is refused and counted as
 /// `overload`; a large receive buffer absorbs bursts first.
 public final class DatagramListener: Sendable {
-    public enum Address: Sendable, Equatable {
-        case inet(host: String, port: Int)
-        case unix(path: String, mode: UInt32)
-    }
-
     public let name: String
-    private let address: Address
+    private let host: String
+    private let port: Int
     private let intake: FrameIntake
     private let sink: any AlertSink
     private let group: any EventLoopGroup
@@ -23,11 +19,12 @@ public final class DatagramListener: Sendable {
     private let channel = Mutex<(any Channel)?>(nil)
 
     public init(
-        name: String, address: Address, maxFrame: Int, sink: any AlertSink, metrics: any ListenerMetrics,
+        name: String, host: String, port: Int, maxFrame: Int, sink: any AlertSink, metrics: any ListenerMetrics,
         group: any EventLoopGroup, logger: Logger, receiveBuffer: Int = 16 << 20
     ) {
         self.name = name
-        self.address = address
+        self.host = host
+        self.port = port
         self.sink = sink
         self.group = group
         self.receiveBuffer = receiveBuffer
@@ -53,15 +50,7 @@ public final class DatagramListener: Sendable {
                     try channel.pipeline.syncOperations.addHandler(DatagramIntakeHandler(intake: intake, sink: sink))
                 }
             }
-        let channel: any Channel
-        switch address {
-        case .inet(let host, let port):
-            channel = try await bootstrap.bind(host: host, port: port).get()
-        case .unix(let path, let mode):
-            try UnixSocketFile.removeStale(at: path)
-            channel = try await bootstrap.bind(unixDomainSocketPath: path).get()
-            try UnixSocketFile.setMode(mode, at: path)
-        }
+        let channel = try await bootstrap.bind(host: host, port: port).get()
         self.channel.withLock { $0 = channel }
         return channel.localAddress!
     }

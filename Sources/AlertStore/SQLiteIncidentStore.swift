@@ -19,10 +19,12 @@ public final class SQLiteIncidentStore: IncidentStore {
         var configuration = Configuration()
         configuration.label = "alertd"
         configuration.busyMode = .timeout(10)
-        configuration.prepareDatabase { db in
-            try db.execute(sql: "PRAGMA synchronous = FULL")
-        }
         pool = try DatabasePool(path: path, configuration: configuration)
+        // GRDB sets the writer to synchronous=NORMAL when it enables WAL
+        // (after any prepareDatabase hook), which does not fsync on commit.
+        // An acknowledgement promises the data is on disk, so set FULL on
+        // the writer connection itself.
+        try pool.barrierWriteWithoutTransaction { db in try db.execute(sql: "PRAGMA synchronous = FULL") }
         try Self.migrator.migrate(pool)
     }
 

@@ -1,0 +1,181 @@
+import AlertCore
+import AlertStore
+import Foundation
+import Testing
+
+/// What an engine hands over is what the store gives back.
+@Suite("SQLiteIncidentStore apply and read back")
+final class ApplyTests {
+    let database: TemporaryDatabase
+    let store: SQLiteIncidentStore
+
+    let disk = Alert(
+        check: "disk_full", summary: "disk / is 97% full", host: "node-1", source: "agent",
+        labels: ["mount": "/", "team": "storage"])
+    let cpu = Alert(check: "cpu_high", host: "node-2")
+    let memory = Alert(check: "mem_low", summary: "memory low", host: "node-3")
+
+    init() throws {
+        database = try TemporaryDatabase()
+        store = try SQLiteIncidentStore(path: database.path)
+    }
+
+    deinit { database.remove() }
+
+    /// Three incidents: #1 disk (fired twice), #2 cpu, #3 memory (fired, then auto-resolved).
+    func ingestThree(into engine: inout IncidentEngine) -> ChangeSet {
+        engine.take(disk, at: t0)
+        engine.take(cpu, at: t0 + 1)
+        engine.take(disk, at: t0 + 2)
+        engine.take(memory, at: t0 + 3)
+        engine.take(memory.resolved, at: t0 + 4)
+        return engine.takeChanges(now: t0 + 5)
+    }
+
+    @Test("incidents, alerts, timelines, fates and counts read back as the engine has them")
+    func readBack() throws {
+        var engine = IncidentEngine()
+        let changes = ingestThree(into: &engine)
+        try #require(changes.incidents.count == 3)
+        try store.apply(changes)
+
+        for id: Int64 in 1...3 {
+            let expected = try #require(engine.incident(id))
+            #expect(try store.incident(id) == expected.atMillis)
+            #expect(try store.timeline(of: id) == changes.timeline.filter { $0.incidentID == id }.map(\.atMillis))
+        }
+        let diskIncident = try #require(try store.incident(1))
+        #expect(diskIncident.occurrences == 2)
+        #expect(diskIncident.alerts[Fingerprint.of(disk)]?.count == 2)
+        #expect(diskIncident.alerts[Fingerprint.of(disk)]?.labels == ["mount": "/", "team": "storage"])
+        #expect(try store.timeline(of: 3).map(\.kind) == [.opened, .alertAttached, .alertResolved, .resolved])
+        #expect(try store.incident(3)?.autoResolved == true)
+        #expect(try store.incident(3)?.firingCount == 0)
+
+        let listed = try store.incidents(IncidentQuery())
+        #expect(listed.map(\.incident.id) == [2, 1])
+        for summary in listed {
+            let expected = try #require(engine.incident(summary.incident.id))
+            #expect(summary.incident == expected.atMillis.withoutAlerts)
+            #expect(summary.alertCount == expected.alerts.count)
+            #expect(summary.firingCount == expected.firingCount)
+        }
+
+        #expect(changes.fates.count == 3)
+        for fate in changes.fates {
+            #expect(try store.fate(of: fate.fingerprint) == fate.atMillis)
+        }
+        #expect(try store.fate(of: Fingerprint.of(disk))?.decision == .deduplicated)
+        #expect(try store.fate(of: Fingerprint.of(memory))?.decision == .resolved)
+
+        let counts = try store.counts()
+        #expect(counts.activeBySeverity == [.sev1: 0, .sev2: 2, .sev3: 0, .sev4: 0])
+        #expect(counts.activeBySeverity[.sev2] == engine.activeCounts[.sev2])
+        #expect(counts.byState == [.open: 2, .acknowledged: 0, .mitigated: 0, .resolved: 1])
+    }
+
+    @Test("unknown ids and fingerprints read back as nothing")
+    func unknown() throws {
+        #expect(try store.incident(42) == nil)
+        #expect(try store.timeline(of: 42).isEmpty)
+        #expect(try store.fate(of: "0123456789abcdef") == nil)
+        #expect(try store.incidents(IncidentQuery()).isEmpty)
+        #expect(try store.counts().byState.values.allSatisfy { $0 == 0 })
+    }
+
+    @Test("a later apply updates incidents and alerts in place and appends to the timeline")
+    func laterApply() throws {
+        var engine = IncidentEngine()
+        try store.apply(ingestThree(into: &engine))
+
+        try engine.acknowledge(1, by: "alice", now: t0 + 60)
+        engine.take(disk, at: t0 + 61)
+        try engine.setSeverity(2, to: .sev1, reason: "customer facing", by: "bob", now: t0 + 62)
+        let second = engine.takeChanges(now: t0 + 63)
+        try store.apply(second)
+
+        for id: Int64 in 1...2 {
+            #expect(try store.incident(id) == engine.incident(id)?.atMillis)
+        }
+        let acknowledged = try #require(try store.incident(1))
+        #expect(acknowledged.state == .acknowledged)
+        #expect(acknowledged.acknowledgedBy == "alice")
+        #expect(acknowledged.occurrences == 3)
+        #expect(acknowledged.alerts.count == 1)
+        #expect(try store.timeline(of: 1).suffix(1).map(\.kind) == [.acknowledged])
+        #expect(try store.timeline(of: 2).last?.kind == .severityChanged)
+        let counts = try store.counts()
+        #expect(counts.activeBySeverity == [.sev1: 1, .sev2: 1, .sev3: 0, .sev4: 0])
+        #expect(counts.byState == [.open: 1, .acknowledged: 1, .mitigated: 0, .resolved: 1])
+    }
+
+    @Test("an empty change set writes nothing")
+    func emptyApply() throws {
+        try store.apply(ChangeSet())
+        #expect(try store.counts().byState.values.reduce(0, +) == 0)
+    }
+
+    @Test("apply is one transaction: a failing row leaves nothing of the batch behind")
+    func allOrNothing() throws {
+        var engine = IncidentEngine()
+        var changes = ingestThree(into: &engine)
+        // An alert row for an incident that does not exist violates the foreign key.
+        var orphan = try #require(changes.alerts.first)
+        orphan.incidentID = 999
+        changes.alerts.append(orphan)
+
+        #expect(throws: (any Error).self) { try self.store.apply(changes) }
+        #expect(try store.incident(1) == nil)
+        #expect(try store.timeline(of: 1).isEmpty)
+        #expect(try store.fate(of: Fingerprint.of(disk)) == nil)
+    }
+
+    @Test("every incident field round-trips, set or unset")
+    func everyField() throws {
+        let fingerprint = "feedfacecafebeef"
+        let alert = IncidentAlert(
+            incidentID: 7, fingerprint: fingerprint, check: "disk_full", host: nil, source: "prometheus",
+            summary: "café ✓ \"quoted\" / slashed", status: .resolved, severity: .sev1,
+            labels: ["env": "prod", "path": "C:\\temp", "ünï": "cödé"], firstSeen: t0, lastSeen: t0 + 0.0015, count: 42)
+        let full = Incident(
+            id: 7, title: "node-7: disk full", severity: .sev1, state: .mitigated, groupKey: #"disk{host="node-7"}"#,
+            rule: "disks", openedAt: t0, acknowledgedAt: t0 + 1, acknowledgedBy: "alice", mitigatedAt: t0 + 2,
+            resolvedAt: t0 + 3, resolvedBy: "bob", autoResolved: true, occurrences: 42, lastSeen: t0 + 4,
+            roles: ["ic": "carol", "comms": "dave"], maintenance: true, flapping: true,
+            alerts: [fingerprint: alert])
+        let bare = Incident(
+            id: 8, title: "", severity: .sev4, state: .open, groupKey: "fp:0", rule: nil, openedAt: t0, lastSeen: t0)
+        var changes = ChangeSet()
+        changes.incidents = [full, bare]
+        changes.alerts = [alert]
+        changes.timeline = [TimelineEntry(incidentID: 7, at: t0 + 5, kind: .statusUpdate, detail: "multi\nline")]
+        changes.fates = [
+            Fate(
+                fingerprint: fingerprint, at: t0 + 6, rule: "disks", severity: .sev1, incidentID: 7, decision: .paged,
+                reasons: ["one", "two, with a comma", ""])
+        ]
+        try store.apply(changes)
+
+        #expect(try store.incident(7) == full.atMillis)
+        #expect(try store.incident(8) == bare.atMillis)
+        #expect(try store.timeline(of: 7) == changes.timeline.map(\.atMillis))
+        #expect(try store.fate(of: fingerprint) == changes.fates[0].atMillis)
+    }
+
+    @Test("a dropped alert leaves a fate without an incident")
+    func droppedFate() throws {
+        var engine = IncidentEngine()
+        var dropping = classified(.sev4)
+        dropping.rule = "drop-debug"
+        dropping.dropped = true
+        dropping.reasons = ["rule \"drop-debug\" matched and drops it"]
+        let fate = engine.take(Alert(check: "debug_noise"), dropping, at: t0)
+        try store.apply(engine.takeChanges(now: t0 + 1))
+
+        let stored = try #require(try store.fate(of: fate.fingerprint))
+        #expect(stored == fate.atMillis)
+        #expect(stored.decision == .dropped)
+        #expect(stored.incidentID == nil)
+        #expect(try store.incidents(IncidentQuery(states: IncidentState.allCases)).isEmpty)
+    }
+}

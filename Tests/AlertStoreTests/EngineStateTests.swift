@@ -1,0 +1,141 @@
+import AlertCore
+import AlertStore
+import Foundation
+import Testing
+
+/// After a restart the engine is rebuilt from the store alone.
+@Suite("SQLiteIncidentStore engine state across a restart")
+final class EngineStateTests {
+    let database: TemporaryDatabase
+
+    init() throws { database = try TemporaryDatabase() }
+
+    deinit { database.remove() }
+
+    /// Opens a store, lets `write` fill it, and makes sure the store is gone
+    /// (connections closed) before returning, as when the process exits.
+    func inFirstRun(_ write: (SQLiteIncidentStore) throws -> Void) throws {
+        weak var closed: SQLiteIncidentStore?
+        try {
+            let store = try SQLiteIncidentStore(path: database.path)
+            closed = store
+            try write(store)
+        }()
+        try #require(closed == nil, "the first run's store is still alive")
+    }
+
+    @Test("a new store on the same file gives back the active incidents, and dedup state survives")
+    func reopenAfterExit() throws {
+        let disk = Alert(check: "disk_full", host: "node-1", labels: ["mount": "/"])
+        let cpu = Alert(check: "cpu_high", host: "node-2")
+        let load = Alert(check: "load_high", host: "node-2")
+        var engine = IncidentEngine()
+        engine.take(disk, at: t0)
+        engine.take(cpu, at: t0 + 1)
+        engine.take(disk, at: t0 + 2)
+        engine.take(load, classified(.sev1), at: t0 + 3)
+        engine.take(load.resolved, at: t0 + 4)  // #3 auto-resolves
+        let changes = engine.takeChanges(now: t0 + 5)
+        try inFirstRun { try $0.apply(changes) }
+
+        let store = try SQLiteIncidentStore(path: database.path)
+        let state = try store.loadEngineState(resolvedSince: t0 + 5 - 15 * 60)
+        let loaded = state.incidents.sorted { $0.id < $1.id }
+        let expected = engine.incidents.values.sorted { $0.id < $1.id }.map(\.atMillis)
+        #expect(loaded.map(\.id) == [1, 2, 3])
+        #expect(loaded == expected)
+        #expect(loaded.map(\.firingCount) == [1, 1, 0])
+        #expect(loaded.first?.alerts[Fingerprint.of(disk)]?.count == 2)
+        #expect(state.nextID == 4)
+        #expect(state.nextID == engine.nextID)
+
+        var revived = IncidentEngine(incidents: state.incidents, nextID: state.nextID)
+        let repeatFate = revived.take(disk, at: t0 + 10)
+        #expect(repeatFate.decision == .deduplicated)
+        #expect(repeatFate.incidentID == 1)
+        let newFate = revived.take(Alert(check: "swap_full", host: "node-1"), at: t0 + 11)
+        #expect(newFate.decision == .opened)
+        #expect(newFate.incidentID == 4)
+        try store.apply(revived.takeChanges(now: t0 + 12))
+
+        let afterRepeat = try #require(try store.incident(1))
+        #expect(afterRepeat.occurrences == 3)
+        #expect(afterRepeat.alerts[Fingerprint.of(disk)]?.count == 3)
+        #expect(afterRepeat.alerts.count == 1)
+        #expect(try store.incidents(IncidentQuery()).map(\.incident.id) == [4, 2, 1])
+    }
+
+    @Test("nextID follows the highest id ever used, resolved incidents included")
+    func nextIDAfterResolved() throws {
+        var engine = IncidentEngine()
+        for index in 1...3 { engine.take(Alert(check: "check_\(index)"), at: t0) }
+        try engine.resolve(3, by: "alice", note: nil, now: t0 + 1)
+        let changes = engine.takeChanges(now: t0 + 2)
+        try inFirstRun { try $0.apply(changes) }
+
+        let state = try SQLiteIncidentStore(path: database.path).loadEngineState(resolvedSince: t0)
+        #expect(Set(state.incidents.map(\.id)) == [1, 2])
+        #expect(state.nextID == 4)
+    }
+
+    @Test("an empty store starts at id 1")
+    func emptyStore() throws {
+        let state = try SQLiteIncidentStore(path: database.path).loadEngineState(resolvedSince: t0)
+        #expect(state.incidents.isEmpty)
+        #expect(state.nextID == 1)
+    }
+
+    /// #1 auto-resolved at +60 s, #2 auto-resolved at +10 s, #3 resolved by
+    /// hand at +50 s, #4 still open.
+    func resolvedInVariousWays() throws -> IncidentEngine {
+        var engine = IncidentEngine()
+        for name in ["late", "early", "manual", "active"] { engine.take(Alert(check: name), at: t0) }
+        engine.take(Alert(check: "early").resolved, at: t0 + 10)
+        try engine.resolve(3, by: "alice", note: "fixed by hand", now: t0 + 50)
+        engine.take(Alert(check: "late").resolved, at: t0 + 60)
+        let changes = engine.takeChanges(now: t0 + 61)
+        try inFirstRun { try $0.apply(changes) }
+        return engine
+    }
+
+    @Test(
+        "auto-resolved incidents come back from resolvedSince on; manually resolved ones never",
+        arguments: [
+            (5.0, [1, 2, 4]),
+            (10.0, [1, 2, 4]),  // resolved exactly at resolvedSince: included
+            (30.0, [1, 4]),
+            (60.0, [1, 4]),
+            (61.0, [4]),
+        ] as [(Double, Set<Int64>)])
+    func resolvedSince(since: Double, ids: Set<Int64>) throws {
+        let engine = try resolvedInVariousWays()
+        let state = try SQLiteIncidentStore(path: database.path).loadEngineState(resolvedSince: t0 + since)
+        #expect(Set(state.incidents.map(\.id)) == ids)
+        for incident in state.incidents {
+            #expect(incident == engine.incident(incident.id)?.atMillis)
+        }
+        #expect(state.nextID == 5)
+    }
+
+    @Test("an auto-resolved incident within reopen_within reopens after a restart; older ones do not")
+    func reopenAcrossRestart() throws {
+        _ = try resolvedInVariousWays()
+        let store = try SQLiteIncidentStore(path: database.path)
+        let state = try store.loadEngineState(resolvedSince: t0 + 30)
+        var revived = IncidentEngine(incidents: state.incidents, nextID: state.nextID)
+
+        let late = revived.take(Alert(check: "late"), at: t0 + 90)
+        #expect(late.decision == .opened)
+        #expect(late.incidentID == 1, "the recently auto-resolved incident reopens")
+        let early = revived.take(Alert(check: "early"), at: t0 + 91)
+        #expect(early.incidentID == 5, "an incident resolved before resolvedSince is not reopened")
+        let manual = revived.take(Alert(check: "manual"), at: t0 + 92)
+        #expect(manual.incidentID == 6, "a manually resolved incident is not reopened")
+        try store.apply(revived.takeChanges(now: t0 + 93))
+
+        #expect(try store.incident(1)?.state == .open)
+        #expect(try store.timeline(of: 1).suffix(2).map(\.kind) == [.reopened, .alertAttached])
+        #expect(try store.incident(3)?.state == .resolved)
+        #expect(try store.incidents(IncidentQuery()).map(\.incident.id) == [6, 5, 4, 1])
+    }
+}
