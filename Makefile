@@ -1,7 +1,7 @@
 # alertd — the two commands a newcomer needs are `make run` and `make test`.
 SWIFT ?= swift
 PREFIX ?= /usr/local
-DEBIAN_PACKAGES := util-linux curl
+DEBIAN_PACKAGES := libsystemd-dev pkg-config util-linux curl python3
 
 .PHONY: run test build release deps clean
 

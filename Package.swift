@@ -23,6 +23,7 @@ let package = Package(
     ],
     targets: [
         .target(name: "AlertCore"),
+        .systemLibrary(name: "CSystemd", pkgConfig: "libsystemd", providers: [.apt(["libsystemd-dev"])]),
         .target(
             name: "AlertConfig",
             dependencies: ["AlertCore", .product(name: "Yams", package: "Yams")]
@@ -34,7 +35,7 @@ let package = Package(
         .target(
             name: "AlertIO",
             dependencies: [
-                "AlertCore",
+                "AlertCore", "CSystemd",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
@@ -55,7 +56,8 @@ let package = Package(
         .executableTarget(
             name: "alertd",
             dependencies: [
-                "AlertDaemon", "AlertConfig",
+                "AlertDaemon", "AlertConfig", "AlertIO",
+                .product(name: "Logging", package: "swift-log"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),

@@ -9,8 +9,9 @@ import NIOPosix
 import UnixSignals
 
 /// The daemon's start-up story, in order: config, store, pipeline,
-/// listeners, control socket; then serve until SIGTERM/SIGINT and stop in
-/// reverse order, draining the pipeline so everything received is committed.
+/// listeners (bound, or inherited from systemd), control socket, READY=1;
+/// then serve until SIGTERM/SIGINT and stop in reverse order, draining the
+/// pipeline so everything received is committed.
 public final class Daemon: Sendable {
     public struct Options: Sendable {
         /// nil: `/etc/alertd/alertd.yaml` if it exists, else the embedded default.
@@ -26,41 +27,44 @@ public final class Daemon: Sendable {
             self.environment = environment
             self.clock = clock
         }
+
+        /// The config file in force, or nil for the embedded default.
+        public var effectiveConfigPath: String? {
+            if let configPath { return configPath }
+            return FileManager.default.fileExists(atPath: Daemon.defaultConfigPath) ? Daemon.defaultConfigPath : nil
+        }
+
+        /// Loads the configuration, or returns every problem.
+        public func loadConfig() -> Result<AlertdConfig, ConfigProblems> {
+            guard let path = effectiveConfigPath else { return .success(ConfigLoader.embeddedDefault(environment: environment)) }
+            do {
+                return .success(try ConfigLoader.load(path: path, environment: environment))
+            } catch {
+                return .failure(error)
+            }
+        }
     }
 
     public static let defaultConfigPath = "/etc/alertd/alertd.yaml"
     /// sysexits.h EX_CONFIG: systemd's `RestartPreventExitStatus=78` stops restart loops on a bad config.
     public static let exitBadConfig: Int32 = 78
+    /// How long stopping may wait for connections to finish before the drain.
+    static let stopGrace: Duration = .seconds(10)
 
     private let options: Options
     private let logger: Logger
+    private let notifier = SystemdNotifier()
 
     public init(options: Options, logger: Logger = Logger(label: "alertd")) {
         self.options = options
         self.logger = logger
     }
 
-    /// The config file in force, or nil for the embedded default.
-    var effectiveConfigPath: String? {
-        if let path = options.configPath { return path }
-        return FileManager.default.fileExists(atPath: Self.defaultConfigPath) ? Self.defaultConfigPath : nil
-    }
-
-    /// Loads the configuration or returns its problems, one per line.
-    func loadConfig() -> Result<AlertdConfig, ConfigProblems> {
-        guard let path = effectiveConfigPath else { return .success(ConfigLoader.embeddedDefault(environment: options.environment)) }
-        do {
-            return .success(try ConfigLoader.load(path: path, environment: options.environment))
-        } catch {
-            return .failure(error)
-        }
-    }
-
     /// Runs until a stop signal; returns the process exit status.
-    public func run() async -> Int32 {
+    public func run(_ loaded: Result<AlertdConfig, ConfigProblems>? = nil) async -> Int32 {
         let config: AlertdConfig
-        switch loadConfig() {
-        case .success(let loaded): config = loaded
+        switch loaded ?? options.loadConfig() {
+        case .success(let value): config = value
         case .failure(let problems):
             for problem in problems.problems { logger.critical("bad configuration: \(problem)") }
             return Self.exitBadConfig
@@ -86,26 +90,45 @@ public final class Daemon: Sendable {
         pipeline.start()
 
         let group = MultiThreadedEventLoopGroup(numberOfThreads: System.coreCount)
+        var inherited = InheritedSockets.fromEnvironment()
         let listeners = try await Listeners.bind(
-            config: config, sink: pipeline, metrics: metrics, group: group, logger: logger)
+            config: config, inherited: &inherited, sink: pipeline, metrics: metrics, group: group, logger: logger)
+        for (name, fd) in inherited.leftovers {
+            logger.warning("inherited socket \"\(name)\" (fd \(fd)) matches no listener name; ignored")
+        }
+        let status = StatusReporter(pipeline: pipeline, metrics: metrics)
         let control = ControlServer(
             path: paths.controlSocket, mode: config.control.mode, group: group,
             logger: Logger(label: "alertd.control"),
             handler: ControlService(
                 pipeline: pipeline, store: store, metrics: metrics, startedAt: Date(),
-                reload: { await self.reload(pipeline: pipeline, running: config) }
+                reload: { await self.reload(pipeline: pipeline, running: config, status: status) }
             ).handle)
         try await control.bind()
         logger.info("control socket: \(paths.controlSocket)")
+        notifier.ready(status: status.line())
         logger.info("ready")
 
         await withDiscardingTaskGroup { tasks in
             listeners.serve(in: &tasks)
             tasks.addTask { await control.serve() }
-            await waitForStop(pipeline: pipeline, running: config)
+            tasks.addTask { await status.run(notifier: self.notifier) }
+            if let interval = SystemdNotifier.watchdogInterval() {
+                tasks.addTask { await Watchdog(pipeline: pipeline, interval: interval, logger: self.logger).run(notifier: self.notifier) }
+            }
+            await waitForStop(pipeline: pipeline, running: config, status: status)
+            notifier.stopping()
             logger.info("stopping: closing listeners, then committing what was received")
-            await listeners.stop()
-            await control.stop()
+            await withTaskGroup(of: Void.self) { stop in
+                stop.addTask {
+                    await listeners.stop()
+                    await control.stop()
+                }
+                stop.addTask { try? await Task.sleep(for: Self.stopGrace) }
+                await stop.next()
+                stop.cancelAll()
+            }
+            tasks.cancelAll()
         }
         await pipeline.drainAndStop()
         try? await group.shutdownGracefully()
@@ -114,10 +137,10 @@ public final class Daemon: Sendable {
     }
 
     /// Waits for SIGTERM or SIGINT; SIGHUP reloads the configuration.
-    private func waitForStop(pipeline: Pipeline, running: AlertdConfig) async {
+    private func waitForStop(pipeline: Pipeline, running: AlertdConfig, status: StatusReporter) async {
         for await signal in await UnixSignalsSequence(trapping: .sigterm, .sigint, .sighup) {
             if signal == .sighup {
-                _ = await reload(pipeline: pipeline, running: running)
+                _ = await reload(pipeline: pipeline, running: running, status: status)
                 continue
             }
             logger.info("received \(signal)")
@@ -125,21 +148,27 @@ public final class Daemon: Sendable {
         }
     }
 
-    /// Re-reads config and rules; applies them atomically only if valid.
-    /// Returns the problems when refused. Listener, storage and control
-    /// changes need a restart (logged).
-    func reload(pipeline: Pipeline, running: AlertdConfig) async -> String? {
-        switch loadConfig() {
+    /// Re-reads config and rules and applies them atomically only if valid,
+    /// between `RELOADING=1` and `READY=1`. Returns the problems when
+    /// refused. Listener, storage, control and log changes need a restart.
+    func reload(pipeline: Pipeline, running: AlertdConfig, status: StatusReporter) async -> String? {
+        notifier.reloading()
+        defer { notifier.ready(status: status.line()) }
+        switch options.loadConfig() {
         case .failure(let problems):
-            for problem in problems.problems { logger.error("reload refused, old configuration stays: \(problem)") }
+            for problem in problems.problems {
+                logger.error("reload refused, old configuration stays: \(problem)", metadata: [AlertdEvent.configRefused.metadata.0: AlertdEvent.configRefused.metadata.1])
+            }
             return problems.description
         case .success(let config):
-            pipeline.reconfigure(
+            await pipeline.reconfigure(
                 Classifier(rules: config.rules, defaultSeverity: config.defaultSeverity), config.incidents.settings)
-            if config.listeners != running.listeners || config.storage != running.storage || config.control != running.control {
-                logger.warning("listen, storage and control changes take effect only after a restart")
+            if config.listeners != running.listeners || config.storage != running.storage
+                || config.control != running.control || config.log != running.log
+            {
+                logger.warning("listen, storage, control and log changes take effect only after a restart")
             }
-            logger.info("reloaded: \(config.rules.count) rules")
+            logger.notice("reloaded: \(config.rules.count) rules", metadata: [AlertdEvent.configReloaded.metadata.0: AlertdEvent.configReloaded.metadata.1])
             return nil
         }
     }

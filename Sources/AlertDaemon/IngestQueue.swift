@@ -8,8 +8,9 @@ enum PipelineWork: Sendable {
     case alerts([Alert], done: (@Sendable (Result<[Fate], any Error>) -> Void)?)
     /// An admin change; runs in order with alerts, answered after commit.
     case command(@Sendable (inout IncidentEngine, Date) throws -> Void, done: @Sendable (Result<Void, any Error>) -> Void)
-    /// A new classifier and incident settings from a reload.
-    case reconfigure(Classifier, IncidentSettings)
+    /// A new classifier and incident settings from a reload; `done` runs
+    /// once they are in force.
+    case reconfigure(Classifier, IncidentSettings, done: @Sendable () -> Void)
 
     var alertCount: Int {
         if case .alerts(let alerts, _) = self { return alerts.count }

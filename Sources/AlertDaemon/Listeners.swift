@@ -10,7 +10,8 @@ struct Listeners: Sendable {
     let unixDatagrams: [UnixDatagramListener]
 
     static func bind(
-        config: AlertdConfig, sink: any AlertSink, metrics: AlertdMetrics, group: any EventLoopGroup, logger: Logger
+        config: AlertdConfig, inherited: inout InheritedSockets, sink: any AlertSink, metrics: AlertdMetrics,
+        group: any EventLoopGroup, logger: Logger
     ) async throws -> Listeners {
         var streams: [StreamListener] = []
         var datagrams: [DatagramListener] = []
@@ -19,9 +20,12 @@ struct Listeners: Sendable {
         for listener in config.listeners {
             let log = Logger(label: "alertd.listener")
             let counters = metrics.listener(listener.name)
+            // Socket activation: a socket whose FileDescriptorName= is this
+            // listener's name is served instead of binding the address.
+            let descriptor = inherited.take(listener.name)
             func stream(_ address: StreamListener.Address) -> StreamListener {
                 StreamListener(
-                    name: listener.name, address: address, maxFrame: limits.maxFrame,
+                    name: listener.name, address: address, descriptor: descriptor, maxFrame: limits.maxFrame,
                     maxConnections: limits.maxConnections, idleTimeout: limits.idleTimeout, sink: sink,
                     metrics: counters, group: group, logger: log)
             }
@@ -29,7 +33,7 @@ struct Listeners: Sendable {
             switch listener.kind {
             case .udp(let host, let port):
                 let server = DatagramListener(
-                    name: listener.name, host: host, port: port, maxFrame: limits.maxFrame, sink: sink,
+                    name: listener.name, host: host, port: port, descriptor: descriptor, maxFrame: limits.maxFrame, sink: sink,
                     metrics: counters, group: group, logger: log)
                 bound = try await server.start()
                 datagrams.append(server)
@@ -37,7 +41,7 @@ struct Listeners: Sendable {
                 let server = UnixDatagramListener(
                     name: listener.name, path: path, mode: mode, maxFrame: limits.maxFrame, sink: sink,
                     metrics: counters, logger: log)
-                bound = try SocketAddress(unixDomainSocketPath: try server.start())
+                bound = try SocketAddress(unixDomainSocketPath: try server.start(descriptor: descriptor))
                 unixDatagrams.append(server)
             case .tcp(let host, let port):
                 let server = stream(.tcp(host: host, port: port))
@@ -51,7 +55,9 @@ struct Listeners: Sendable {
                 logger.warning("listener \(listener.name): HTTP ingestion is not served by this version yet; skipped")
                 continue
             }
-            logger.info("listening on \(bound.displayString)", metadata: ["listener": "\(listener.name)"])
+            logger.info(
+                "listening on \(bound.displayString)\(descriptor.map { " (socket fd \($0) from systemd)" } ?? "")",
+                metadata: ["listener": "\(listener.name)"])
         }
         return Listeners(streams: streams, datagrams: datagrams, unixDatagrams: unixDatagrams)
     }

@@ -22,9 +22,8 @@ public final class Pipeline: AlertSink, @unchecked Sendable {
     private let maxBatch: Int
     private let finished = Mutex<CheckedContinuation<Void, Never>?>(nil)
     private let done = Atomic<Bool>(false)
-    /// Monotonic time (ns) the loop last finished a batch or idled: the
-    /// watchdog's evidence of progress.
-    let lastProgress = Atomic<UInt64>(0)
+    /// Active incidents by severity as of the last commit, for status lines.
+    private let published = Mutex<[Severity: Int]>([:])
 
     public init(
         store: any IncidentStore, classifier: Classifier, settings: IncidentSettings, clock: any WallClock,
@@ -40,7 +39,11 @@ public final class Pipeline: AlertSink, @unchecked Sendable {
         let state = try store.loadEngineState(resolvedSince: clock.now().addingTimeInterval(-settings.reopenWithin))
         engine = IncidentEngine(settings: settings, incidents: state.incidents, nextID: state.nextID)
         metrics.setOpenIncidents(engine.activeCounts)
+        published.withLock { $0 = engine.activeCounts }
     }
+
+    /// Active incidents by severity as of the last commit.
+    public var openIncidents: [Severity: Int] { published.withLock { $0 } }
 
     /// Alerts waiting for the pipeline.
     public var queueDepth: Int { queue.depth }
@@ -66,15 +69,24 @@ public final class Pipeline: AlertSink, @unchecked Sendable {
         }
     }
 
-    func reconfigure(_ classifier: Classifier, _ settings: IncidentSettings) {
-        _ = queue.offer(.reconfigure(classifier, settings))
+    /// Queues a no-op behind everything queued so far; `answered` runs once
+    /// the loop reaches it. The watchdog's evidence that the loop turns.
+    func probe(answered: @escaping @Sendable () -> Void) {
+        _ = queue.offer(.command({ _, _ in }, done: { _ in answered() }))
+    }
+
+    /// Puts a new classifier and settings in force for every alert queued
+    /// after this call; returns once they are.
+    func reconfigure(_ classifier: Classifier, _ settings: IncidentSettings) async {
+        await withCheckedContinuation { continuation in
+            _ = queue.offer(.reconfigure(classifier, settings, done: { continuation.resume() }))
+        }
     }
 
     // MARK: The loop
 
     /// Starts the pipeline thread.
     public func start() {
-        lastProgress.store(Self.monotonicNow(), ordering: .relaxed)
         let thread = Thread { [self] in
             while let batch = queue.take(maxAlerts: maxBatch) { process(batch) }
             done.store(true, ordering: .releasing)
@@ -118,17 +130,21 @@ public final class Pipeline: AlertSink, @unchecked Sendable {
                 } catch {
                     done(.failure(error))
                 }
-            case .reconfigure(let classifier, let settings):
+            case .reconfigure(let classifier, let settings, let done):
                 self.classifier = classifier
                 engine.settings = settings
+                done()
             }
         }
         let changes = engine.takeChanges(now: now)
         let result = commit(changes)
-        if case .success = result { countOpened(changes) }
+        if case .success = result {
+            countOpened(changes)
+            IncidentEventLog(logger: logger).record(changes)
+        }
         metrics.setOpenIncidents(engine.activeCounts)
+        published.withLock { $0 = engine.activeCounts }
         for reply in replies { reply(result) }
-        lastProgress.store(Self.monotonicNow(), ordering: .relaxed)
     }
 
     private func ingest(_ alert: Alert, now: Date) -> Fate {
@@ -172,11 +188,5 @@ public final class Pipeline: AlertSink, @unchecked Sendable {
         for incident in changes.incidents where openedIDs.contains(incident.id) {
             metrics.incidentOpened(incident.severity)
         }
-    }
-
-    static func monotonicNow() -> UInt64 {
-        var time = timespec()
-        clock_gettime(CLOCK_MONOTONIC, &time)
-        return UInt64(time.tv_sec) * 1_000_000_000 + UInt64(time.tv_nsec)
     }
 }

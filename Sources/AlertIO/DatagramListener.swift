@@ -12,6 +12,8 @@ public final class DatagramListener: Sendable {
     public let name: String
     private let host: String
     private let port: Int
+    /// A socket passed by systemd to serve instead of binding.
+    private let descriptor: CInt?
     private let intake: FrameIntake
     private let sink: any AlertSink
     private let group: any EventLoopGroup
@@ -19,12 +21,13 @@ public final class DatagramListener: Sendable {
     private let channel = Mutex<(any Channel)?>(nil)
 
     public init(
-        name: String, host: String, port: Int, maxFrame: Int, sink: any AlertSink, metrics: any ListenerMetrics,
+        name: String, host: String, port: Int, descriptor: CInt? = nil, maxFrame: Int, sink: any AlertSink, metrics: any ListenerMetrics,
         group: any EventLoopGroup, logger: Logger, receiveBuffer: Int = 16 << 20
     ) {
         self.name = name
         self.host = host
         self.port = port
+        self.descriptor = descriptor
         self.sink = sink
         self.group = group
         self.receiveBuffer = receiveBuffer
@@ -50,7 +53,12 @@ public final class DatagramListener: Sendable {
                     try channel.pipeline.syncOperations.addHandler(DatagramIntakeHandler(intake: intake, sink: sink))
                 }
             }
-        let channel = try await bootstrap.bind(host: host, port: port).get()
+        let channel: any Channel
+        if let descriptor {
+            channel = try await bootstrap.withBoundSocket(descriptor).get()
+        } else {
+            channel = try await bootstrap.bind(host: host, port: port).get()
+        }
         self.channel.withLock { $0 = channel }
         return channel.localAddress!
     }

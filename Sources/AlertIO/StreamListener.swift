@@ -19,7 +19,7 @@ public final class StreamListener: Sendable {
     private let sink: any AlertSink
 
     public init(
-        name: String, address: Address, maxFrame: Int, maxConnections: Int, idleTimeout: Double,
+        name: String, address: Address, descriptor: CInt? = nil, maxFrame: Int, maxConnections: Int, idleTimeout: Double,
         sink: any AlertSink, metrics: any ListenerMetrics, group: any EventLoopGroup, logger: Logger
     ) {
         self.name = name
@@ -30,7 +30,7 @@ public final class StreamListener: Sendable {
         case .unix(let path, let mode): serverAddress = .unix(path: path, mode: mode)
         }
         server = StreamServer(
-            name: name, address: serverAddress, maxConnections: maxConnections,
+            name: name, address: serverAddress, descriptor: descriptor, maxConnections: maxConnections,
             idleTimeout: .milliseconds(Int64(idleTimeout * 1000)), group: group, logger: logger,
             onRefused: { metrics.rejected(.overload, count: 1) })
         intake = FrameIntake(listener: name, maxFrame: maxFrame, metrics: metrics, logger: logger)

@@ -17,6 +17,8 @@ final class StreamServer: Sendable {
 
     let name: String
     private let address: Address
+    /// A socket passed by systemd to serve instead of binding `address`.
+    private let descriptor: CInt?
     private let maxConnections: Int
     private let idleTimeout: TimeAmount
     private let group: any EventLoopGroup
@@ -26,11 +28,12 @@ final class StreamServer: Sendable {
     private let onRefused: @Sendable () -> Void
 
     init(
-        name: String, address: Address, maxConnections: Int, idleTimeout: TimeAmount, group: any EventLoopGroup,
-        logger: Logger, onRefused: @escaping @Sendable () -> Void
+        name: String, address: Address, descriptor: CInt? = nil, maxConnections: Int, idleTimeout: TimeAmount,
+        group: any EventLoopGroup, logger: Logger, onRefused: @escaping @Sendable () -> Void
     ) {
         self.name = name
         self.address = address
+        self.descriptor = descriptor
         self.maxConnections = maxConnections
         self.idleTimeout = idleTimeout
         self.group = group
@@ -56,6 +59,9 @@ final class StreamServer: Sendable {
         }
         let channel: NIOAsyncChannel<Connection, Never>
         switch address {
+        case _ where descriptor != nil:
+            // systemd bound it (and set its mode); serve it as it is.
+            channel = try await bootstrap.bind(descriptor!, childChannelInitializer: initializer)
         case .inet(let host, let port):
             channel = try await bootstrap.bind(host: host, port: port, childChannelInitializer: initializer)
         case .unix(let path, let mode):

@@ -34,9 +34,26 @@ public final class UnixDatagramListener: Sendable {
         intake = FrameIntake(listener: name, maxFrame: maxFrame, metrics: metrics, logger: logger)
     }
 
-    /// Binds the socket file and starts the reader thread; returns the path.
+    /// Binds the socket file (or serves `descriptor`, passed by systemd) and
+    /// starts the reader thread; returns the path.
     @discardableResult
-    public func start() throws -> String {
+    public func start(descriptor: CInt? = nil) throws -> String {
+        let fd = try descriptor ?? bindSocket()
+        var size = Int32(receiveBuffer)
+        _ = setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &size, socklen_t(MemoryLayout<Int32>.size))
+        socket.withLock { $0 = fd }
+        let thread = Thread { [self] in
+            readLoop(fd)
+            close(fd)
+            finished.store(true, ordering: .releasing)
+            stopped.withLock { $0?.resume(); $0 = nil }
+        }
+        thread.name = "alertd-\(name)"
+        thread.start()
+        return path
+    }
+
+    private func bindSocket() throws -> CInt {
         try UnixSocketFile.removeStale(at: path)
         let fd = Glibc.socket(AF_UNIX, Int32(SOCK_DGRAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
         guard fd >= 0 else { throw UnixSocketError("socket(AF_UNIX, SOCK_DGRAM): \(String(cString: strerror(errno)))") }
@@ -58,19 +75,8 @@ public final class UnixDatagramListener: Sendable {
             close(fd)
             throw UnixSocketError("cannot bind \(path): \(reason)")
         }
-        var size = Int32(receiveBuffer)
-        _ = setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &size, socklen_t(MemoryLayout<Int32>.size))
         try UnixSocketFile.setMode(mode, at: path)
-        socket.withLock { $0 = fd }
-        let thread = Thread { [self] in
-            readLoop(fd)
-            close(fd)
-            finished.store(true, ordering: .releasing)
-            stopped.withLock { $0?.resume(); $0 = nil }
-        }
-        thread.name = "alertd-\(name)"
-        thread.start()
-        return path
+        return fd
     }
 
     /// Stops reading (what was read is already queued) and closes the socket.

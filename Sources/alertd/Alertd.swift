@@ -2,6 +2,7 @@ import AlertConfig
 import AlertDaemon
 import ArgumentParser
 import Foundation
+import AlertIO
 import Logging
 
 @main
@@ -29,13 +30,11 @@ extension Alertd {
         @OptionGroup var options: ConfigOption
 
         func run() async throws {
-            LoggingSystem.bootstrap { label in
-                var handler = StreamLogHandler.standardError(label: label)
-                handler.logLevel = .info
-                return handler
-            }
-            let daemon = Daemon(options: Daemon.Options(configPath: options.config))
-            let status = await daemon.run()
+            let daemonOptions = Daemon.Options(configPath: options.config)
+            let loaded = daemonOptions.loadConfig()
+            let log = (try? loaded.get())?.log ?? LogConfig()
+            AlertdLogging.bootstrap(log)
+            let status = await Daemon(options: daemonOptions).run(loaded)
             if status != 0 { throw ExitCode(status) }
         }
     }
@@ -59,6 +58,25 @@ extension Alertd {
                 FileHandle.standardError.write(Data((error.description + "\n").utf8))
                 throw ExitCode(1)
             }
+        }
+    }
+}
+
+/// Journal when asked (`log.target: journal`) or when stderr is the journal
+/// (`JOURNAL_STREAM`); stderr otherwise.
+enum AlertdLogging {
+    static func bootstrap(_ config: LogConfig) {
+        let journal = config.target == .journal || (config.target == .auto && JournalLogHandler.stderrIsJournal())
+        let level = Logger.Level(rawValue: config.level.rawValue) ?? .info
+        LoggingSystem.bootstrap { label in
+            if journal {
+                var handler = JournalLogHandler(label: label)
+                handler.logLevel = level
+                return handler
+            }
+            var handler = StderrLogHandler(label: label)
+            handler.logLevel = level
+            return handler
         }
     }
 }

@@ -100,8 +100,12 @@ final class DaemonProcess: @unchecked Sendable {
     /// The port a listener bound, read from its `listening` log line.
     func port(of listener: String) throws -> UInt16 {
         for line in output.split(separator: "\n").reversed() where line.contains("listening") && line.contains("listener=\(listener)") {
-            // "… listener=ingest-tcp [AlertDaemon] listening on 127.0.0.1:43567"
-            if let port = line.split(separator: ":").last.flatMap({ UInt16($0) }) { return port }
+            // "… alertd: listening on 127.0.0.1:43567 listener=ingest-tcp"
+            if let range = line.range(of: #"listening on \S+:\d+"#, options: .regularExpression),
+                let port = line[range].split(separator: ":").last.flatMap({ UInt16($0) })
+            {
+                return port
+            }
         }
         throw E2EError("no listening line for \(listener) in:\n\(output)")
     }
