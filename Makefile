@@ -3,7 +3,22 @@ SWIFT ?= swift
 PREFIX ?= /usr/local
 DEBIAN_PACKAGES := libsystemd-dev pkg-config util-linux curl python3
 
-.PHONY: run test build release deps clean
+# `make install` / `make uninstall` (DESTDIR for staging, e.g. a package build).
+DESTDIR ?=
+BINDIR ?= $(PREFIX)/bin
+DOCDIR ?= $(PREFIX)/share/doc/alertd
+SYSCONFDIR ?= /etc
+SYSTEMDUNITDIR ?= /lib/systemd/system
+CATALOGDIR ?= /usr/lib/systemd/catalog
+SWIFT_BUILD_FLAGS ?= -c release
+# Directory holding already-built alertd and alertctl to install as they are
+# (e.g. .build/debug); empty: build with $(SWIFT_BUILD_FLAGS) and use its bin path.
+PRODUCTS_DIR ?=
+UNITS := alertd.service alertd.socket alertd-udp.socket alertd-unix.socket
+# The units and catalog name the default paths; rewritten when BINDIR/DOCDIR differ.
+INSTALL_PATHS_SED := -e 's|/usr/local/bin/alertd|$(BINDIR)/alertd|g' -e 's|/usr/local/share/doc/alertd|$(DOCDIR)|g'
+
+.PHONY: run test build release deps clean install uninstall
 
 build:
 	$(SWIFT) build
@@ -31,3 +46,51 @@ deps:
 
 clean:
 	rm -rf .build .alertd
+
+# Builds (release) and installs the programs, the units, the journal catalog,
+# the docs and -- only where no file of that name exists yet -- the example
+# configuration. Then, when installing into the live system, reloads systemd
+# and rebuilds the catalog database so `journalctl -x` explains alertd events.
+install:
+	@set -e; products="$(PRODUCTS_DIR)"; \
+	if [ -z "$$products" ]; then \
+		$(SWIFT) build $(SWIFT_BUILD_FLAGS) --product alertd; \
+		$(SWIFT) build $(SWIFT_BUILD_FLAGS) --product alertctl; \
+		products="$$($(SWIFT) build $(SWIFT_BUILD_FLAGS) --show-bin-path)"; \
+	fi; \
+	echo "installing alertd, alertctl from $$products"; \
+	install -d "$(DESTDIR)$(BINDIR)"; \
+	install -m 0755 "$$products/alertd" "$$products/alertctl" "$(DESTDIR)$(BINDIR)/"
+	install -d "$(DESTDIR)$(SYSTEMDUNITDIR)" "$(DESTDIR)$(CATALOGDIR)" "$(DESTDIR)$(DOCDIR)"
+	@set -e; for unit in $(UNITS); do \
+		sed $(INSTALL_PATHS_SED) "systemd/$$unit" > "$(DESTDIR)$(SYSTEMDUNITDIR)/$$unit"; \
+		chmod 0644 "$(DESTDIR)$(SYSTEMDUNITDIR)/$$unit"; \
+		echo "installed $(DESTDIR)$(SYSTEMDUNITDIR)/$$unit"; \
+	done
+	sed $(INSTALL_PATHS_SED) systemd/alertd.catalog > "$(DESTDIR)$(CATALOGDIR)/alertd.catalog"
+	chmod 0644 "$(DESTDIR)$(CATALOGDIR)/alertd.catalog"
+	install -m 0644 README.md docs/*.md "$(DESTDIR)$(DOCDIR)/"
+	install -d "$(DESTDIR)$(SYSCONFDIR)/alertd/rules.d"
+	@set -e; for file in alertd.yaml $$(cd etc/alertd && ls rules.d/*.yaml); do \
+		target="$(DESTDIR)$(SYSCONFDIR)/alertd/$$file"; \
+		if [ -e "$$target" ]; then echo "kept existing $$target"; \
+		else install -m 0644 "etc/alertd/$$file" "$$target"; echo "installed $$target"; fi; \
+	done
+	@if [ -z "$(DESTDIR)" ]; then \
+		journalctl --update-catalog || true; \
+		if [ -d /run/systemd/system ]; then systemctl daemon-reload; fi; \
+		echo "enable with: systemctl enable --now alertd.socket alertd-udp.socket alertd-unix.socket alertd.service"; \
+	fi
+
+# Removes what `make install` put in place, except the configuration in
+# $(SYSCONFDIR)/alertd and the state in /var/lib/alertd (the operator's data).
+uninstall:
+	rm -f "$(DESTDIR)$(BINDIR)/alertd" "$(DESTDIR)$(BINDIR)/alertctl"
+	rm -f $(addprefix "$(DESTDIR)$(SYSTEMDUNITDIR)/,$(addsuffix ",$(UNITS)))
+	rm -f "$(DESTDIR)$(CATALOGDIR)/alertd.catalog"
+	rm -rf "$(DESTDIR)$(DOCDIR)"
+	@if [ -z "$(DESTDIR)" ]; then \
+		journalctl --update-catalog || true; \
+		if [ -d /run/systemd/system ]; then systemctl daemon-reload; fi; \
+	fi
+	@echo "left in place: $(DESTDIR)$(SYSCONFDIR)/alertd (configuration), /var/lib/alertd (state)"

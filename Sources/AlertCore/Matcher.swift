@@ -47,6 +47,7 @@ public struct Matcher: Sendable, CustomStringConvertible {
             op = twoOp
             i += 2
         } else if scalars[i] == "=" {
+            if two == "==" { throw .syntax(text, "\"==\" is not an operator; use = (equal), !=, =~ or !~") }
             op = .equal
             i += 1
         } else {

@@ -94,7 +94,7 @@ import Testing
                 ])
             #expect(problems[1].file == ruleFile)
             #expect(problems[1].message.contains("already used by rules[0] in \(main) (line 4)"))
-            #expect(problems[2].message.contains("quote the whole value"))
+            #expect(problems[2].message.contains("\"==\" is not an operator"))
             #expect(problems[3].message.contains("belongs in the main config file"))
             #expect(problems[4].file == syntaxFile)
             #expect(problems[4].message.hasPrefix("YAML syntax error"))

@@ -57,6 +57,7 @@ struct MatcherTests {
             (#"env ! "dev""#, .syntax),
             (#"env == "dev""#, .syntax),
             (#"env = "dev"#, .syntax),  // unclosed quote
+            (#"env == "dev""#, .syntax),  // == is not Alertmanager syntax
             (#"env = "dev\""#, .syntax),  // the only closing quote is escaped
             (#"env = "dev" and more"#, .syntax),
             (#"env = dev"s"#, .syntax),
@@ -81,6 +82,8 @@ struct MatcherTests {
         #expect(noOperator?.description.contains("operator") == true)
         let unclosed = #expect(throws: MatcherError.self) { try Matcher(parsing: #"env = "dev"#) }
         #expect(unclosed?.description.contains("not closed") == true)
+        let doubled = #expect(throws: MatcherError.self) { try Matcher(parsing: #"env == "dev""#) }
+        #expect(doubled?.description.contains("\"==\" is not an operator") == true)
         let regex = #expect(throws: MatcherError.self) { try Matcher(parsing: #"host =~ "db[0-9""#) }
         #expect(regex?.description.contains("db[0-9") == true)
     }

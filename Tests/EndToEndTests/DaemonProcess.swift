@@ -65,10 +65,30 @@ final class DaemonProcess: @unchecked Sendable {
     }
 
     /// Starts alertd and waits (with a deadline) until it logs `ready`.
-    func start(arguments: [String]? = nil) throws {
+    /// - Parameters:
+    ///   - environment: added to the test's own environment.
+    ///   - launcher: a command line to run instead of alertd directly; the
+    ///     alertd path and arguments are appended (e.g. `sh -c` wrappers).
+    func start(
+        arguments: [String]? = nil, environment: [String: String] = [:], launcher: [String]? = nil,
+        waitForReady: Bool = true
+    ) throws {
         let process = Process()
-        process.executableURL = Self.binDirectory.appendingPathComponent("alertd")
-        process.arguments = arguments ?? ["--config", configPath]
+        let alertd = Self.binDirectory.appendingPathComponent("alertd").path
+        let alertdArguments = arguments ?? ["--config", configPath]
+        if let launcher {
+            process.executableURL = URL(fileURLWithPath: launcher[0])
+            process.arguments = Array(launcher.dropFirst()) + [alertd] + alertdArguments
+        } else {
+            process.executableURL = URL(fileURLWithPath: alertd)
+            process.arguments = alertdArguments
+        }
+        var env = ProcessInfo.processInfo.environment
+        for key in ["NOTIFY_SOCKET", "WATCHDOG_USEC", "WATCHDOG_PID", "LISTEN_FDS", "LISTEN_PID", "LISTEN_FDNAMES", "JOURNAL_STREAM"] {
+            env.removeValue(forKey: key)
+        }
+        env.merge(environment) { $1 }
+        process.environment = env
         process.currentDirectoryURL = directory
         let errors = Pipe()
         process.standardError = errors
@@ -81,8 +101,11 @@ final class DaemonProcess: @unchecked Sendable {
         }
         try process.run()
         self.process = process
-        try waitFor("ready", after: offset)
+        if waitForReady { try waitFor("ready", after: offset) }
     }
+
+    /// Characters of log so far: pass to `waitFor(_:after:)` to look only at what comes next.
+    var logOffset: Int { log.withLock { $0.count } }
 
     var output: String { log.withLock { $0 } }
 
@@ -139,18 +162,9 @@ final class DaemonProcess: @unchecked Sendable {
     func show(_ id: Int) throws -> [String: Any] { try json(["show", String(id)]) as? [String: Any] ?? [:] }
 
     /// Runs one of the package's executables to completion.
-    static func run(_ name: String, _ arguments: [String], stdin: String? = nil) throws -> (status: Int32, out: String, err: String) {
-        let process = Process()
-        process.executableURL = binDirectory.appendingPathComponent(name)
-        process.arguments = arguments
-        let out = Pipe(), err = Pipe()
-        process.standardOutput = out
-        process.standardError = err
-        try process.run()
-        let outData = out.fileHandleForReading.readDataToEndOfFile()
-        let errData = err.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return (process.terminationStatus, String(decoding: outData, as: UTF8.self), String(decoding: errData, as: UTF8.self))
+    static func run(_ name: String, _ arguments: [String]) throws -> (status: Int32, out: String, err: String) {
+        let result = try Spawn.run(binDirectory.appendingPathComponent(name).path, arguments)
+        return (result.status, result.out, result.err)
     }
 }
 
