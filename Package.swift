@@ -79,6 +79,6 @@ let package = Package(
                 .product(name: "NIOPosix", package: "swift-nio"),
             ]
         ),
-        .testTarget(name: "EndToEndTests", dependencies: ["AlertCore"]),
+        .testTarget(name: "EndToEndTests", dependencies: ["AlertCore", "AlertIO"]),
     ]
 )

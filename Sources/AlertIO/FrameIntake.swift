@@ -31,8 +31,9 @@ struct FrameIntake: Sendable {
 
     func refuse(_ error: DecodeError, peer: String, count: Int = 1) {
         metrics.rejected(error.reason, count: count)
+        let (key, event) = AlertdEvent.inputRefused.metadata
         log.warning(
             "refused input: \(error.message)",
-            metadata: ["listener": "\(listener)", "peer": "\(peer)", "reason": "\(error.reason.rawValue)"])
+            metadata: ["listener": "\(listener)", "peer": "\(peer)", "reason": "\(error.reason.rawValue)", key: event])
     }
 }

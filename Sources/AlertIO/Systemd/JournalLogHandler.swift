@@ -31,9 +31,18 @@ public struct JournalLogHandler: LogHandler {
             "CODE_FUNC=\(event.function)",
         ]
         if let error = event.error { fields.append("ERROR=\(error)") }
-        for (key, value) in merged { fields.append("\(JournalFields.fieldName(key))=\(JournalFields.text(value))") }
+        for (key, value) in merged {
+            var name = JournalFields.fieldName(key)
+            // Never add a second value to a field the handler owns.
+            if Self.ownFields.contains(name) { name = "META_" + name }
+            fields.append("\(name)=\(JournalFields.text(value))")
+        }
         Self.send(fields)
     }
+
+    static let ownFields: Set<String> = [
+        "MESSAGE", "PRIORITY", "SYSLOG_IDENTIFIER", "LOGGER", "CODE_FILE", "CODE_LINE", "CODE_FUNC", "ERROR",
+    ]
 
     static func send(_ fields: [String]) {
         var buffers = fields.map { Array($0.utf8) }

@@ -29,19 +29,29 @@ public struct StderrLogHandler: LogHandler {
         FileHandle.standardError.write(Data(line.utf8))
     }
 
-    /// Control characters as `\n`, `\t` or `\u{…}`.
+    /// Control characters (C0, DEL, C1, line/paragraph separators) as
+    /// `\n`, `\t` or `\u{…}`, and `\` doubled, so what is printed reads back
+    /// unambiguously.
     static func escape(_ text: String) -> String {
-        guard text.unicodeScalars.contains(where: { $0.value < 0x20 || $0.value == 0x7f }) else { return text }
+        guard text.unicodeScalars.contains(where: needsEscape) else { return text }
         var escaped = ""
         for scalar in text.unicodeScalars {
             switch scalar {
             case "\n": escaped += "\\n"
             case "\r": escaped += "\\r"
             case "\t": escaped += "\\t"
-            case _ where scalar.value < 0x20 || scalar.value == 0x7f: escaped += "\\u{\(String(scalar.value, radix: 16))}"
+            case "\\": escaped += "\\\\"
+            case _ where needsEscape(scalar): escaped += "\\u{\(String(scalar.value, radix: 16))}"
             default: escaped.unicodeScalars.append(scalar)
             }
         }
         return escaped
+    }
+
+    private static func needsEscape(_ scalar: Unicode.Scalar) -> Bool {
+        switch scalar.value {
+        case 0..<0x20, 0x7f...0x9f, 0x2028, 0x2029, 0x5c: return true
+        default: return false
+        }
     }
 }
