@@ -12,13 +12,23 @@ public struct AlertdConfig: Sendable {
     public var storage: StorageConfig
     public var control: ControlConfig
     public var log: LogConfig
+    /// `policies:` as configured; severities absent here use
+    /// `Policy.embeddedDefault(for:)` (see `policy(for:)`).
+    public var policies: [Severity: Policy]
+    /// `receivers:` by name, including the embedded `log` receivers the
+    /// default policies name when the configuration does not define them.
+    public var receivers: [String: ReceiverConfig]
+    /// `business_hours:`, or `BusinessHours.default`.
+    public var businessHours: BusinessHours
     /// Files this config was read from, in order (empty for the embedded default).
     public var sources: [String]
 
     public init(
         listeners: [ListenerConfig], limits: Limits = Limits(), defaultSeverity: Severity = .sev3,
         rules: [Rule] = [], incidents: IncidentsConfig = IncidentsConfig(), storage: StorageConfig = StorageConfig(),
-        control: ControlConfig = ControlConfig(), log: LogConfig = LogConfig(), sources: [String] = []
+        control: ControlConfig = ControlConfig(), log: LogConfig = LogConfig(), policies: [Severity: Policy] = [:],
+        receivers: [String: ReceiverConfig] = ReceiverConfig.embeddedDefaults, businessHours: BusinessHours = .default,
+        sources: [String] = []
     ) {
         self.listeners = listeners
         self.limits = limits
@@ -28,7 +38,123 @@ public struct AlertdConfig: Sendable {
         self.storage = storage
         self.control = control
         self.log = log
+        self.policies = policies
+        self.receivers = receivers
+        self.businessHours = businessHours
         self.sources = sources
+    }
+
+    /// The policy in force for `severity`: configured, else the embedded default.
+    public func policy(for severity: Severity) -> Policy { policies[severity] ?? Policy.embeddedDefault(for: severity) }
+}
+
+/// One `receivers:` entry: where its pages go, and what happens when they cannot.
+public struct ReceiverConfig: Sendable, Equatable {
+    public var name: String
+    public var channels: [ChannelConfig]
+    /// Receiver that gets the page once a channel gives up.
+    public var fallback: String?
+    /// Retries stop this long after the first attempt (default 24h).
+    public var giveUpAfter: TimeInterval
+    /// First retry delay, doubling per failure up to `retryMax` (`retry_interval`, default 10s).
+    public var retryInterval: TimeInterval
+    public var retryMax: TimeInterval
+
+    public init(
+        name: String, channels: [ChannelConfig], fallback: String? = nil, giveUpAfter: TimeInterval = 24 * 3600,
+        retryInterval: TimeInterval = 10, retryMax: TimeInterval = 15 * 60
+    ) {
+        self.name = name
+        self.channels = channels
+        self.fallback = fallback
+        self.giveUpAfter = giveUpAfter
+        self.retryInterval = retryInterval
+        self.retryMax = retryMax
+    }
+
+    /// `oncall`, `eng-manager` and `ticket`, each writing pages to the log.
+    public static var embeddedDefaults: [String: ReceiverConfig] {
+        Dictionary(uniqueKeysWithValues: Policy.embeddedReceiverNames.map { ($0, ReceiverConfig(name: $0, channels: [.log])) })
+    }
+}
+
+/// One channel of a receiver.
+public enum ChannelConfig: Sendable, Equatable {
+    case webhook(WebhookConfig)
+    case email(EmailConfig)
+    case command(CommandConfig)
+    case log
+
+    /// `webhook`, `email`, `command` or `log`, for metrics and the timeline.
+    public var kind: String {
+        switch self {
+        case .webhook: return "webhook"
+        case .email: return "email"
+        case .command: return "command"
+        case .log: return "log"
+        }
+    }
+}
+
+public struct WebhookConfig: Sendable, Equatable {
+    public enum Format: Sendable, Equatable {
+        case generic, slack, alertmanager, pagerduty
+        /// A Mustache template file rendering the request body.
+        case template(path: String)
+    }
+
+    public var url: String
+    public var format: Format
+    public var timeout: TimeInterval
+    /// Extra request headers, in the order written.
+    public var headers: [(name: String, value: String)]
+    /// File holding the HMAC-SHA256 key for `X-Alertd-Signature`.
+    public var hmacSecretFile: String?
+    /// `routing_key` for the `pagerduty` format.
+    public var routingKey: String?
+
+    public init(
+        url: String, format: Format = .generic, timeout: TimeInterval = 5, headers: [(name: String, value: String)] = [],
+        hmacSecretFile: String? = nil, routingKey: String? = nil
+    ) {
+        self.url = url
+        self.format = format
+        self.timeout = timeout
+        self.headers = headers
+        self.hmacSecretFile = hmacSecretFile
+        self.routingKey = routingKey
+    }
+
+    public static func == (a: WebhookConfig, b: WebhookConfig) -> Bool {
+        a.url == b.url && a.format == b.format && a.timeout == b.timeout && a.hmacSecretFile == b.hmacSecretFile
+            && a.routingKey == b.routingKey && a.headers.map(\.name) == b.headers.map(\.name)
+            && a.headers.map(\.value) == b.headers.map(\.value)
+    }
+}
+
+public struct EmailConfig: Sendable, Equatable {
+    /// argv of a sendmail-style command reading the message on stdin (no shell).
+    public var command: [String]
+    public var to: [String]
+    public var from: String
+    public var timeout: TimeInterval
+
+    public init(command: [String], to: [String], from: String, timeout: TimeInterval = 30) {
+        self.command = command
+        self.to = to
+        self.from = from
+        self.timeout = timeout
+    }
+}
+
+public struct CommandConfig: Sendable, Equatable {
+    /// argv; the incident JSON goes to stdin (no shell, no alert text in arguments).
+    public var argv: [String]
+    public var timeout: TimeInterval
+
+    public init(argv: [String], timeout: TimeInterval = 30) {
+        self.argv = argv
+        self.timeout = timeout
     }
 }
 

@@ -12,7 +12,8 @@ struct LocatedRule {
 
 /// What one file contributes to the configuration. The main file may set
 /// everything; a `rules.d` file only rules. Each section has its own small
-/// reader function (`ConfigDocument+Listen`, `+Rules`, `+Settings`).
+/// reader function (`ConfigDocument+Listen`, `+Rules`, `+Settings`,
+/// `+Paging`, `+Receivers`, `+Channels`).
 struct ConfigDocument {
     /// nil when the file has no `listen:` (the embedded default applies).
     var listeners: [ListenerConfig]?
@@ -23,14 +24,19 @@ struct ConfigDocument {
     var storage = StorageConfig()
     var control = ControlConfig()
     var log = LogConfig()
+    /// Only the severities the file configures; `AlertdConfig.policy(for:)`
+    /// supplies the embedded defaults for the rest.
+    var policies: [Severity: Policy] = [:]
+    /// The embedded `log` receivers, replaced by any the file defines.
+    var receivers = ReceiverConfig.embeddedDefaults
+    var businessHours = BusinessHours.default
 
     static let mainKeys = [
         "listen", "limits", "default_severity", "rules", "incidents", "storage", "control", "log",
+        "policies", "business_hours", "receivers",
     ]
     /// Keys of SPEC features still to come; named as such, not as typos.
-    static let laterFeatureKeys = [
-        "policies", "receivers", "business_hours", "maintenance", "inhibit", "heartbeats", "status_page",
-    ]
+    static let laterFeatureKeys = ["maintenance", "inhibit", "heartbeats", "status_page"]
 
     /// Reads the main file (`alertd.yaml`).
     static func main(_ root: ConfigReader) -> ConfigDocument {
@@ -46,6 +52,12 @@ struct ConfigDocument {
         if let node = top["storage"] { document.storage = storage(node) }
         if let node = top["control"] { document.control = control(node) }
         if let node = top["log"] { document.log = log(node) }
+        // Names written under `receivers:` count as defined even when their
+        // entry has a problem, so a policy naming one gets no second report.
+        let receiverNames = Set(Policy.embeddedReceiverNames + definedReceiverNames(top["receivers"]))
+        if let node = top["policies"] { document.policies = policies(node, receiverNames: receiverNames) }
+        if let node = top["business_hours"] { document.businessHours = businessHours(node) }
+        if let node = top["receivers"] { document.receivers = receivers(node, receiverNames: receiverNames) }
         return document
     }
 

@@ -3,7 +3,7 @@ import Foundation
 
 /// Reads `alertd.yaml` and its `rules.d/*.yaml` into a validated
 /// `AlertdConfig`, or throws every problem found, each with file, line, key
-/// path and the fix (SPEC §1, §2, §4).
+/// path and the fix (SPEC §1, §2, §4, §5).
 public enum ConfigLoader {
     /// Reads PATH and every `rules.d/*.yaml` beside it (`dirname(PATH)/rules.d/`,
     /// sorted by file name; their `rules:` lists are appended after the main
@@ -82,7 +82,8 @@ public enum ConfigLoader {
             listeners: document.listeners ?? embeddedDefault(environment: environment).listeners,
             limits: document.limits, defaultSeverity: document.defaultSeverity,
             rules: document.rules.map(\.rule), incidents: document.incidents, storage: document.storage,
-            control: document.control, log: document.log, sources: sources)
+            control: document.control, log: document.log, policies: document.policies, receivers: document.receivers,
+            businessHours: document.businessHours, sources: sources)
     }
 
     static func checkUniqueRuleNames(_ rules: [LocatedRule], log: ProblemLog) {

@@ -35,6 +35,26 @@ extension ConfigReader {
         return path
     }
 
+    /// A path to a file alertd must read at run time (a secret, a template):
+    /// checked now, so a typo fails the load rather than the first page.
+    func readableFile() -> String? {
+        guard let path = path() else { return nil }
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
+            report("no such file \"\(path)\"")
+            return nil
+        }
+        guard !isDirectory.boolValue else {
+            report("\"\(path)\" is a directory; name a file")
+            return nil
+        }
+        guard FileManager.default.isReadableFile(atPath: path) else {
+            report("cannot read \"\(path)\" (check its permissions: alertd must be able to read it)")
+            return nil
+        }
+        return path
+    }
+
     /// Any severity spelling `Severity(parsing:)` accepts.
     func severity() -> Severity? {
         guard let text = scalarText(expecting: "a severity like SEV2") else { return nil }

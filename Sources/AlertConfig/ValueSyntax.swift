@@ -147,6 +147,10 @@ enum ValueSyntax {
             && text.unicodeScalars.allSatisfy { isAlnum($0) || $0 == "_" || $0 == "." || $0 == "-" }
     }
 
+    /// Receiver names (`receivers:`, `notify:`, `fallback:`): the listener
+    /// name alphabet, so they are safe in metric labels and on the timeline.
+    static func isReceiverName(_ text: String) -> Bool { isListenerName(text) }
+
     /// Label and field names (`set_labels`, `group_by`): `[A-Za-z_][A-Za-z0-9_]*`,
     /// the names matchers accept.
     static func isLabelName(_ text: String) -> Bool {

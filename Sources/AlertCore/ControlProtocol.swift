@@ -8,7 +8,7 @@ import Foundation
 /// One admin request.
 public struct ControlRequest: Codable, Sendable, Equatable {
     public enum Command: String, Codable, Sendable {
-        case incidents, show, ack, resolve, note, severity, send, stats, explain, reload
+        case incidents, show, ack, resolve, note, severity, send, stats, explain, reload, update, assign
     }
 
     public var command: Command
@@ -23,10 +23,17 @@ public struct ControlRequest: Codable, Sendable, Equatable {
     public var fingerprint: String?
     /// `send`: the alert to ingest.
     public var alert: SendAlert?
+    /// `update`: investigating, mitigating or monitoring, with `impact` and `next`.
+    public var status: String?
+    public var impact: String?
+    public var next: String?
+    /// `assign`: role (`ic`, `ops`, `comms`) to name.
+    public var roles: [String: String]?
 
     public init(
         command: Command, id: Int64? = nil, by: String? = nil, text: String? = nil, state: String? = nil,
-        severity: String? = nil, limit: Int? = nil, fingerprint: String? = nil, alert: SendAlert? = nil
+        severity: String? = nil, limit: Int? = nil, fingerprint: String? = nil, alert: SendAlert? = nil,
+        status: String? = nil, impact: String? = nil, next: String? = nil, roles: [String: String]? = nil
     ) {
         self.command = command
         self.id = id
@@ -37,6 +44,10 @@ public struct ControlRequest: Codable, Sendable, Equatable {
         self.limit = limit
         self.fingerprint = fingerprint
         self.alert = alert
+        self.status = status
+        self.impact = impact
+        self.next = next
+        self.roles = roles
     }
 }
 
@@ -116,6 +127,7 @@ public struct IncidentView: Codable, Sendable, Equatable {
     public var firingCount: Int
     public var occurrences: Int64
     public var roles: [String: String]
+    public var postmortemDueAt: String?
     public var alerts: [AlertView]?
     public var timeline: [TimelineView]?
 
@@ -139,6 +151,7 @@ public struct IncidentView: Codable, Sendable, Equatable {
         self.firingCount = firingCount ?? incident.firingCount
         occurrences = incident.occurrences
         roles = incident.roles
+        postmortemDueAt = incident.postmortemDueAt.map(RFC3339.format)
         if let timeline {
             alerts = incident.alerts.values.sorted { ($0.firstSeen, $0.fingerprint) < ($1.firstSeen, $1.fingerprint) }
                 .map(AlertView.init)
@@ -150,7 +163,8 @@ public struct IncidentView: Codable, Sendable, Equatable {
         case id, title, severity, state, rule, openedAt = "opened_at", acknowledgedAt = "acknowledged_at"
         case acknowledgedBy = "acknowledged_by", mitigatedAt = "mitigated_at", resolvedAt = "resolved_at"
         case resolvedBy = "resolved_by", lastSeen = "last_seen", maintenance, flapping
-        case alertCount = "alert_count", firingCount = "firing_count", occurrences, roles, alerts, timeline
+        case alertCount = "alert_count", firingCount = "firing_count", occurrences, roles
+        case postmortemDueAt = "postmortem_due_at", alerts, timeline
     }
 
     // Written by hand so absent times are `null` rather than missing keys.
@@ -174,6 +188,7 @@ public struct IncidentView: Codable, Sendable, Equatable {
         try c.encode(firingCount, forKey: .firingCount)
         try c.encode(occurrences, forKey: .occurrences)
         try c.encode(roles, forKey: .roles)
+        try c.encode(postmortemDueAt, forKey: .postmortemDueAt)
         try c.encodeIfPresent(alerts, forKey: .alerts)
         try c.encodeIfPresent(timeline, forKey: .timeline)
     }

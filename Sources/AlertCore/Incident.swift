@@ -71,6 +71,10 @@ public struct Incident: Sendable, Equatable {
     public var maintenance: Bool
     public var flapping: Bool
     public var alerts: [String: IncidentAlert]
+    /// Where the incident stands in its escalation policy; nil once resolved.
+    public var escalation: EscalationState?
+    /// When the post-incident review is due (SEV1/SEV2 with `postmortem_within`).
+    public var postmortemDueAt: Date?
     /// How many of `alerts` are firing; kept by the engine so resolving one
     /// alert of a large incident is O(1).
     public var firingCount: Int
@@ -81,7 +85,7 @@ public struct Incident: Sendable, Equatable {
         mitigatedAt: Date? = nil, resolvedAt: Date? = nil, resolvedBy: String? = nil,
         autoResolved: Bool = false, occurrences: Int64 = 0, lastSeen: Date,
         roles: [String: String] = [:], maintenance: Bool = false, flapping: Bool = false,
-        alerts: [String: IncidentAlert] = [:]
+        alerts: [String: IncidentAlert] = [:], escalation: EscalationState? = nil, postmortemDueAt: Date? = nil
     ) {
         self.id = id
         self.title = title
@@ -102,6 +106,8 @@ public struct Incident: Sendable, Equatable {
         self.maintenance = maintenance
         self.flapping = flapping
         self.alerts = alerts
+        self.escalation = escalation
+        self.postmortemDueAt = postmortemDueAt
         self.firingCount = alerts.values.reduce(0) { $1.status == .firing ? $0 + 1 : $0 }
     }
 }

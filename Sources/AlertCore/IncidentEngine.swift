@@ -21,7 +21,12 @@ public struct ChangeSet: Sendable {
 
     public init() {}
 
-    public var isEmpty: Bool { incidents.isEmpty && alerts.isEmpty && timeline.isEmpty && fates.isEmpty }
+    /// Outbox rows to insert or update.
+    public var pages: [OutboxPage] = []
+
+    public var isEmpty: Bool {
+        incidents.isEmpty && alerts.isEmpty && timeline.isEmpty && fates.isEmpty && pages.isEmpty
+    }
 }
 
 /// Why an admin command was refused.
@@ -46,7 +51,7 @@ public enum IncidentCommandError: Error, Equatable, CustomStringConvertible {
 /// reopen; everything older lives only in the store.
 public struct IncidentEngine: Sendable {
     public var settings: IncidentSettings
-    private(set) public var incidents: [Int64: Incident] = [:]
+    internal(set) public var incidents: [Int64: Incident] = [:]
     private var activeByGroup: [String: Int64] = [:]
     private var activeByFingerprint: [String: Int64] = [:]
     private var reopenableByGroup: [String: Int64] = [:]
@@ -55,10 +60,14 @@ public struct IncidentEngine: Sendable {
     /// status lines without scanning every incident).
     private(set) public var activeCounts: [Severity: Int] = [:]
 
-    private var dirtyIncidents: Set<Int64> = []
+    var dirtyIncidents: Set<Int64> = []
     private var dirtyAlerts: Set<AlertKey> = []
     private var pendingTimeline: [TimelineEntry] = []
     private var pendingFates: [String: Fate] = [:]
+    var pendingPages: [OutboxPage] = []
+    /// What paging needs of the configuration; set on start and reload.
+    public var paging = PagingPolicy()
+    private(set) public var nextPageID: Int64 = 1
 
     private struct AlertKey: Hashable {
         var incident: Int64
@@ -68,9 +77,14 @@ public struct IncidentEngine: Sendable {
     /// - Parameters:
     ///   - incidents: active incidents and recently auto-resolved ones, with their alerts.
     ///   - nextID: the id the next new incident gets.
-    public init(settings: IncidentSettings = IncidentSettings(), incidents: [Incident] = [], nextID: Int64 = 1) {
+    public init(
+        settings: IncidentSettings = IncidentSettings(), incidents: [Incident] = [], nextID: Int64 = 1,
+        paging: PagingPolicy = PagingPolicy(), nextPageID: Int64 = 1
+    ) {
         self.settings = settings
         self.nextID = nextID
+        self.paging = paging
+        self.nextPageID = nextPageID
         for incident in incidents { adopt(incident) }
     }
 
@@ -119,7 +133,9 @@ public struct IncidentEngine: Sendable {
         if classification.dropped {
             fate.reasons.append("dropped: stored for explain only, no incident")
         } else if alert.status == .resolved {
-            resolveAlert(alert, fingerprint: fingerprint, now: now, fate: &fate)
+            if let resolved = resolveAlert(alert, fingerprint: fingerprint, now: now, fate: &fate) {
+                finishEscalation(resolved, now: now)
+            }
         } else {
             let group = Self.groupKey(fingerprint: fingerprint, alert: alert, classification: classification)
             fire(alert, fingerprint: fingerprint, group: group, classification: classification, now: now, fate: &fate)
@@ -133,14 +149,16 @@ public struct IncidentEngine: Sendable {
         fate: inout Fate
     ) {
         let severity = classification.severity
+        let paged: PagingOutcome
         if let id = activeByFingerprint[fingerprint] ?? activeByGroup[group] {
             let repeated = incidents[id]!.alerts[fingerprint]?.status == .firing
-            attach(alert, fingerprint: fingerprint, severity: severity, to: id, now: now)
+            let raised = attach(alert, fingerprint: fingerprint, severity: severity, to: id, now: now)
             fate.decision = .deduplicated
             fate.reasons.append(
                 repeated
                     ? "repeat of an alert already firing on open incident #\(id); nobody paged again"
                     : "grouped into open incident #\(id) (group \(group)); nobody paged again")
+            paged = raised ? startEscalation(id, now: now, declare: true) : .none
         } else if let id = reopenableByGroup[group], let resolvedAt = incidents[id]?.resolvedAt,
             now.timeIntervalSince(resolvedAt) <= settings.reopenWithin
         {
@@ -148,11 +166,22 @@ public struct IncidentEngine: Sendable {
             attach(alert, fingerprint: fingerprint, severity: severity, to: id, now: now)
             fate.decision = .opened
             fate.reasons.append("reopened incident #\(id), auto-resolved \(Int(now.timeIntervalSince(resolvedAt)))s earlier")
+            paged = startEscalation(id, now: now, declare: true)
         } else {
             let id = open(alert, group: group, severity: severity, rule: classification.rule, now: now)
             attach(alert, fingerprint: fingerprint, severity: severity, to: id, now: now)
             fate.decision = .opened
             fate.reasons.append("opened incident #\(id)")
+            paged = startEscalation(id, now: now, declare: true)
+        }
+        switch paged {
+        case .none: break
+        case .paged(let receivers):
+            fate.decision = .paged
+            fate.reasons.append("paged \(receivers.joined(separator: ", "))")
+        case .held(let until, let receivers):
+            fate.decision = .held
+            fate.reasons.append("page to \(receivers.joined(separator: ", ")) held until \(RFC3339.format(until)) (business hours only)")
         }
         fate.incidentID = activeByFingerprint[fingerprint]
     }
@@ -189,7 +218,10 @@ public struct IncidentEngine: Sendable {
         record(id, now, .reopened, reason)
     }
 
-    private mutating func attach(_ alert: Alert, fingerprint: String, severity: Severity, to id: Int64, now: Date) {
+    /// Returns whether the alert raised the incident's severity.
+    @discardableResult
+    private mutating func attach(_ alert: Alert, fingerprint: String, severity: Severity, to id: Int64, now: Date) -> Bool {
+        var raised = false
         var incident = incidents.removeValue(forKey: id)!  // unique reference: no copy of `alerts`
         defer { incidents[id] = incident }
         if var existing = incident.alerts[fingerprint] {
@@ -218,22 +250,25 @@ public struct IncidentEngine: Sendable {
             record(id, now, .severityChanged, "\(incident.severity) → \(severity): \(alertLabel(alert, fingerprint)) classified higher")
             changeActiveSeverity(from: incident.severity, to: severity)
             incident.severity = severity
+            raised = true
         }
         dirtyIncidents.insert(id)
         dirtyAlerts.insert(AlertKey(incident: id, fingerprint: fingerprint))
+        return raised
     }
 
-    private mutating func resolveAlert(_ alert: Alert, fingerprint: String, now: Date, fate: inout Fate) {
+    /// Resolves the alert; returns the incident id when that resolved the incident.
+    private mutating func resolveAlert(_ alert: Alert, fingerprint: String, now: Date, fate: inout Fate) -> Int64? {
         fate.decision = .resolved
         guard let id = activeByFingerprint[fingerprint], var incident = incidents.removeValue(forKey: id) else {
             fate.reasons.append("no open incident holds this alert; nothing to resolve")
-            return
+            return nil
         }
         defer { incidents[id] = incident }
         fate.incidentID = id
         guard var existing = incident.alerts[fingerprint], existing.status == .firing else {
             fate.reasons.append("already resolved on incident #\(id)")
-            return
+            return nil
         }
         existing.status = .resolved
         existing.lastSeen = now
@@ -251,8 +286,10 @@ public struct IncidentEngine: Sendable {
             reopenableByGroup[incident.groupKey] = id
             record(id, now, .resolved, "all alerts resolved")
             fate.reasons.append("resolved the last firing alert of incident #\(id), which resolved")
+            return id
         } else {
             fate.reasons.append("resolved on incident #\(id); \(incident.firingCount) alert(s) still firing")
+            return nil
         }
     }
 
@@ -298,6 +335,7 @@ public struct IncidentEngine: Sendable {
         deactivate(incident)
         dirtyIncidents.insert(id)
         record(id, now, .resolved, "resolved by \(who)" + (note.map { ": \($0)" } ?? ""))
+        finishEscalation(id, now: now)
     }
 
     public mutating func addNote(_ id: Int64, text: String, by who: String, now: Date) throws(IncidentCommandError) {
@@ -312,10 +350,13 @@ public struct IncidentEngine: Sendable {
         var incident = try existing(id)
         guard incident.severity != severity else { throw .refused("incident #\(id) is already \(severity)") }
         record(id, now, .severityChanged, "\(incident.severity) → \(severity) by \(who): \(reason)")
+        let raised = severity.isMoreSevere(than: incident.severity)
         if incident.state.isActive { changeActiveSeverity(from: incident.severity, to: severity) }
         incident.severity = severity
         incidents[id] = incident
         dirtyIncidents.insert(id)
+        // The new level's policy runs from now; a lowered incident is not declared again.
+        if incident.state.isActive { startEscalation(id, now: now, declare: raised) }
     }
 
     private func existing(_ id: Int64) throws(IncidentCommandError) -> Incident {
@@ -333,6 +374,8 @@ public struct IncidentEngine: Sendable {
         changes.alerts = dirtyAlerts.compactMap { incidents[$0.incident]?.alerts[$0.fingerprint] }
         changes.timeline = pendingTimeline
         changes.fates = Array(pendingFates.values)
+        changes.pages = pendingPages
+        pendingPages.removeAll(keepingCapacity: true)
         dirtyIncidents.removeAll(keepingCapacity: true)
         dirtyAlerts.removeAll(keepingCapacity: true)
         pendingTimeline.removeAll(keepingCapacity: true)
@@ -359,7 +402,12 @@ public struct IncidentEngine: Sendable {
         incidents.removeValue(forKey: id)
     }
 
-    private mutating func record(_ id: Int64, _ at: Date, _ kind: TimelineKind, _ detail: String) {
+    mutating func allocatePageID() -> Int64 {
+        defer { nextPageID += 1 }
+        return nextPageID
+    }
+
+    mutating func record(_ id: Int64, _ at: Date, _ kind: TimelineKind, _ detail: String) {
         pendingTimeline.append(TimelineEntry(incidentID: id, at: at, kind: kind, detail: detail))
     }
 

@@ -13,6 +13,11 @@ public final class AlertdMetrics: Sendable {
     private let dropped = Mutex<[String: Counter]>([:])
     private let opened: [Severity: Counter]
     private let openGauge: [Severity: Gauge]
+    private let breaches: [Severity: Counter]
+    private let toAcknowledge: [Severity: ValueHistogram]
+    private let toResolve: [Severity: ValueHistogram]
+    private let pages = Mutex<[String: Counter]>([:])
+    let outboxPending: Gauge
 
     public init() {
         deduplicated = registry.makeCounter(
@@ -24,6 +29,11 @@ public final class AlertdMetrics: Sendable {
             help: "Time to commit one batch to the store.")
         var opened: [Severity: Counter] = [:]
         var openGauge: [Severity: Gauge] = [:]
+        var breaches: [Severity: Counter] = [:]
+        var toAcknowledge: [Severity: ValueHistogram] = [:]
+        var toResolve: [Severity: ValueHistogram] = [:]
+        // Seconds: 1m, 5m, 15m, 30m, 1h, 4h, 1d, 2d, 1w.
+        let responseBuckets: [Double] = [60, 300, 900, 1800, 3600, 14400, 86400, 172_800, 604_800]
         for severity in Severity.allCases {
             opened[severity] = registry.makeCounter(
                 name: "alertd_incidents_opened_total", labels: [("severity", severity.description)],
@@ -31,15 +41,48 @@ public final class AlertdMetrics: Sendable {
             openGauge[severity] = registry.makeGauge(
                 name: "alertd_incidents_open", labels: [("severity", severity.description)],
                 help: "Incidents not yet resolved.")
+            breaches[severity] = registry.makeCounter(
+                name: "alertd_response_target_breaches_total", labels: [("severity", severity.description)],
+                help: "Incidents not acknowledged within their policy's ack_within.")
+            toAcknowledge[severity] = registry.makeValueHistogram(
+                name: "alertd_time_to_acknowledge_seconds", labels: [("severity", severity.description)],
+                buckets: responseBuckets, help: "Open to acknowledged (maintenance incidents excluded).")
+            toResolve[severity] = registry.makeValueHistogram(
+                name: "alertd_time_to_resolve_seconds", labels: [("severity", severity.description)],
+                buckets: responseBuckets, help: "Open to resolved (maintenance incidents excluded).")
         }
         self.opened = opened
         self.openGauge = openGauge
+        self.breaches = breaches
+        self.toAcknowledge = toAcknowledge
+        self.toResolve = toResolve
+        outboxPending = registry.makeGauge(name: "alertd_outbox_pending", help: "Pages waiting to be delivered.")
     }
 
     /// Counters for one listener, made once so the hot path only increments.
     public func listener(_ name: String) -> any ListenerMetrics { PrometheusListenerMetrics(name: name, registry: registry) }
 
     func incidentOpened(_ severity: Severity) { opened[severity]!.increment() }
+
+    func responseTargetBreached(_ severity: Severity) { breaches[severity]!.increment() }
+
+    func timeToAcknowledge(_ severity: Severity, seconds: Double) { toAcknowledge[severity]!.record(seconds) }
+
+    func timeToResolve(_ severity: Severity, seconds: Double) { toResolve[severity]!.record(seconds) }
+
+    /// `alertd_pages_total{receiver,result}`, result `sent`, `failed` or `gave_up`.
+    func page(receiver: String, result: String) {
+        let key = receiver + "\u{0}" + result
+        let counter = pages.withLock { counters in
+            if let counter = counters[key] { return counter }
+            let counter = registry.makeCounter(
+                name: "alertd_pages_total", labels: [("receiver", receiver), ("result", result)],
+                help: "Page delivery attempts by receiver and result.")
+            counters[key] = counter
+            return counter
+        }
+        counter.increment()
+    }
 
     func setOpenIncidents(_ counts: [Severity: Int]) {
         for (severity, gauge) in openGauge { gauge.set(Double(counts[severity] ?? 0)) }

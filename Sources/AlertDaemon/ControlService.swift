@@ -104,6 +104,26 @@ struct ControlService: Sendable {
                 alertsDropped: Int64(metrics.total("alertd_alerts_dropped_total")),
                 uptimeSeconds: Int64(Date().timeIntervalSince(startedAt)))
             return try Self.success(stats)
+        case .update:
+            let id = try Self.id(request)
+            guard let name = request.status, let status = StatusUpdate.Status(rawValue: name) else {
+                throw ControlError("update needs --status investigating, mitigating or monitoring")
+            }
+            guard let impact = request.impact, !impact.isEmpty, let next = request.next, !next.isEmpty else {
+                throw ControlError("update needs --impact and --next")
+            }
+            let update = StatusUpdate(status: status, impact: impact, next: next, by: request.by ?? "alertctl")
+            try await change(id) { engine, now in try engine.postStatusUpdate(id, update, now: now) }
+            return try Self.success(try view(of: id))
+        case .assign:
+            let id = try Self.id(request)
+            let roles = request.roles ?? [:]
+            if let unknown = roles.keys.first(where: { !["ic", "ops", "comms"].contains($0) }) {
+                throw ControlError("unknown role \"\(unknown)\" (ic, ops, comms)")
+            }
+            let who = request.by ?? "alertctl"
+            try await change(id) { engine, now in try engine.assignRoles(id, roles, by: who, now: now) }
+            return try Self.success(try view(of: id))
         case .reload:
             if let problems = await reload() { throw ControlError(problems) }
             return try Self.success(["reloaded": true])

@@ -2,6 +2,7 @@ import AlertConfig
 import AlertCore
 import AlertIO
 import AlertStore
+import AsyncHTTPClient
 import Foundation
 import Logging
 import NIOCore
@@ -85,24 +86,31 @@ public final class Daemon: Sendable {
         let metrics = AlertdMetrics()
         let pipeline = try Pipeline(
             store: store, classifier: Classifier(rules: config.rules, defaultSeverity: config.defaultSeverity),
-            settings: config.incidents.settings, clock: options.clock, metrics: metrics,
+            settings: config.incidents.settings, paging: config.pagingPolicy, clock: options.clock, metrics: metrics,
             logger: Logger(label: "alertd.pipeline"))
         pipeline.start()
 
         let group = MultiThreadedEventLoopGroup(numberOfThreads: System.coreCount)
+        let http = HTTPClient(eventLoopGroupProvider: .shared(group), configuration: .init(redirectConfiguration: .disallow))
+        let factory = ChannelFactory(http: http, logger: Logger(label: "alertd.notify"))
+        let dispatcher = Dispatcher(
+            store: store, pipeline: pipeline, channels: try factory.channels(for: config.receivers), clock: options.clock,
+            logger: Logger(label: "alertd.dispatcher"))
+        pipeline.onPagesQueued { dispatcher.wake() }
         var inherited = InheritedSockets.fromEnvironment()
         let listeners = try await Listeners.bind(
             config: config, inherited: &inherited, sink: pipeline, metrics: metrics, group: group, logger: logger)
         for (name, fd) in inherited.leftovers {
             logger.warning("inherited socket \"\(name)\" (fd \(fd)) matches no listener name; ignored")
         }
-        let status = StatusReporter(pipeline: pipeline, metrics: metrics)
+        let status = StatusReporter(pipeline: pipeline, store: store, metrics: metrics)
+        let paging = PagingRuntime(pipeline: pipeline, dispatcher: dispatcher, factory: factory)
         let control = ControlServer(
             path: paths.controlSocket, mode: config.control.mode, group: group,
             logger: Logger(label: "alertd.control"),
             handler: ControlService(
                 pipeline: pipeline, store: store, metrics: metrics, startedAt: Date(),
-                reload: { await self.reload(pipeline: pipeline, running: config, status: status) }
+                reload: { await self.reload(paging, running: config, status: status) }
             ).handle)
         try await control.bind()
         logger.info("control socket: \(paths.controlSocket)")
@@ -113,10 +121,12 @@ public final class Daemon: Sendable {
             listeners.serve(in: &tasks)
             tasks.addTask { await control.serve() }
             tasks.addTask { await status.run(notifier: self.notifier) }
+            tasks.addTask { await dispatcher.run() }
+            tasks.addTask { await Self.escalationCycle(pipeline) }
             if let interval = SystemdNotifier.watchdogInterval() {
                 tasks.addTask { await Watchdog(pipeline: pipeline, interval: interval, logger: self.logger).run(notifier: self.notifier) }
             }
-            await waitForStop(pipeline: pipeline, running: config, status: status)
+            await waitForStop(paging, running: config, status: status)
             notifier.stopping()
             logger.info("stopping: closing listeners, then committing what was received")
             await withTaskGroup(of: Void.self) { stop in
@@ -131,16 +141,26 @@ public final class Daemon: Sendable {
             tasks.cancelAll()
         }
         await pipeline.drainAndStop()
+        try? await http.shutdown()
         try? await group.shutdownGracefully()
         logger.info("stopped")
         return 0
     }
 
+    /// The escalation cycle: due steps, response-target breaches and
+    /// status-update reminders are checked every second.
+    private static func escalationCycle(_ pipeline: Pipeline) async {
+        while !Task.isCancelled {
+            do { try await Task.sleep(for: .seconds(1)) } catch { return }
+            pipeline.tick()
+        }
+    }
+
     /// Waits for SIGTERM or SIGINT; SIGHUP reloads the configuration.
-    private func waitForStop(pipeline: Pipeline, running: AlertdConfig, status: StatusReporter) async {
+    private func waitForStop(_ paging: PagingRuntime, running: AlertdConfig, status: StatusReporter) async {
         for await signal in await UnixSignalsSequence(trapping: .sigterm, .sigint, .sighup) {
             if signal == .sighup {
-                _ = await reload(pipeline: pipeline, running: running, status: status)
+                _ = await reload(paging, running: running, status: status)
                 continue
             }
             logger.info("received \(signal)")
@@ -151,7 +171,7 @@ public final class Daemon: Sendable {
     /// Re-reads config and rules and applies them atomically only if valid,
     /// between `RELOADING=1` and `READY=1`. Returns the problems when
     /// refused. Listener, storage, control and log changes need a restart.
-    func reload(pipeline: Pipeline, running: AlertdConfig, status: StatusReporter) async -> String? {
+    func reload(_ paging: PagingRuntime, running: AlertdConfig, status: StatusReporter) async -> String? {
         notifier.reloading()
         defer { notifier.ready(status: status.line()) }
         switch options.loadConfig() {
@@ -161,8 +181,17 @@ public final class Daemon: Sendable {
             }
             return problems.description
         case .success(let config):
-            await pipeline.reconfigure(
-                Classifier(rules: config.rules, defaultSeverity: config.defaultSeverity), config.incidents.settings)
+            let channels: [String: [Channel]]
+            do {
+                channels = try paging.factory.channels(for: config.receivers)
+            } catch {
+                logger.error("reload refused, old configuration stays: \(error)", metadata: [AlertdEvent.configRefused.metadata.0: AlertdEvent.configRefused.metadata.1])
+                return "\(error)"
+            }
+            await paging.pipeline.reconfigure(
+                Classifier(rules: config.rules, defaultSeverity: config.defaultSeverity), config.incidents.settings,
+                config.pagingPolicy)
+            paging.dispatcher.replaceChannels(channels)
             if config.listeners != running.listeners || config.storage != running.storage
                 || config.control != running.control || config.log != running.log
             {
@@ -172,4 +201,11 @@ public final class Daemon: Sendable {
             return nil
         }
     }
+}
+
+/// What a reload swaps: the pipeline's rules and policies, the dispatcher's channels.
+struct PagingRuntime: Sendable {
+    let pipeline: Pipeline
+    let dispatcher: Dispatcher
+    let factory: ChannelFactory
 }

@@ -10,7 +10,7 @@ enum PipelineWork: Sendable {
     case command(@Sendable (inout IncidentEngine, Date) throws -> Void, done: @Sendable (Result<Void, any Error>) -> Void)
     /// A new classifier and incident settings from a reload; `done` runs
     /// once they are in force.
-    case reconfigure(Classifier, IncidentSettings, done: @Sendable () -> Void)
+    case reconfigure(Classifier, IncidentSettings, PagingPolicy, done: @Sendable () -> Void)
 
     var alertCount: Int {
         if case .alerts(let alerts, _) = self { return alerts.count }

@@ -24,9 +24,12 @@ public final class Pipeline: AlertSink, @unchecked Sendable {
     private let done = Atomic<Bool>(false)
     /// Active incidents by severity as of the last commit, for status lines.
     private let published = Mutex<[Severity: Int]>([:])
+    /// Called after a commit that queued pages, so the dispatcher sends them at once.
+    private let pagesQueued = Mutex<(@Sendable () -> Void)?>(nil)
 
     public init(
-        store: any IncidentStore, classifier: Classifier, settings: IncidentSettings, clock: any WallClock,
+        store: any IncidentStore, classifier: Classifier, settings: IncidentSettings, paging: PagingPolicy,
+        clock: any WallClock,
         metrics: AlertdMetrics, logger: Logger, queueCapacity: Int = 100_000, maxBatch: Int = 10_000
     ) throws {
         self.store = store
@@ -37,10 +40,14 @@ public final class Pipeline: AlertSink, @unchecked Sendable {
         self.maxBatch = maxBatch
         queue = IngestQueue(capacity: queueCapacity)
         let state = try store.loadEngineState(resolvedSince: clock.now().addingTimeInterval(-settings.reopenWithin))
-        engine = IncidentEngine(settings: settings, incidents: state.incidents, nextID: state.nextID)
+        engine = IncidentEngine(
+            settings: settings, incidents: state.incidents, nextID: state.nextID, paging: paging, nextPageID: state.nextPageID)
         metrics.setOpenIncidents(engine.activeCounts)
         published.withLock { $0 = engine.activeCounts }
     }
+
+    /// Runs `action` after every commit that queued new pages.
+    func onPagesQueued(_ action: @escaping @Sendable () -> Void) { pagesQueued.withLock { $0 = action } }
 
     /// Active incidents by severity as of the last commit.
     public var openIncidents: [Severity: Int] { published.withLock { $0 } }
@@ -69,17 +76,22 @@ public final class Pipeline: AlertSink, @unchecked Sendable {
         }
     }
 
+    /// Queues the escalation cycle (`IncidentEngine.tick`) at the clock's now.
+    func tick() {
+        _ = queue.offer(.command({ engine, now in engine.tick(now: now) }, done: { _ in }))
+    }
+
     /// Queues a no-op behind everything queued so far; `answered` runs once
     /// the loop reaches it. The watchdog's evidence that the loop turns.
     func probe(answered: @escaping @Sendable () -> Void) {
         _ = queue.offer(.command({ _, _ in }, done: { _ in answered() }))
     }
 
-    /// Puts a new classifier and settings in force for every alert queued
-    /// after this call; returns once they are.
-    func reconfigure(_ classifier: Classifier, _ settings: IncidentSettings) async {
+    /// Puts a new classifier, settings and paging policy in force for
+    /// everything queued after this call; returns once they are.
+    func reconfigure(_ classifier: Classifier, _ settings: IncidentSettings, _ paging: PagingPolicy) async {
         await withCheckedContinuation { continuation in
-            _ = queue.offer(.reconfigure(classifier, settings, done: { continuation.resume() }))
+            _ = queue.offer(.reconfigure(classifier, settings, paging, done: { continuation.resume() }))
         }
     }
 
@@ -130,17 +142,21 @@ public final class Pipeline: AlertSink, @unchecked Sendable {
                 } catch {
                     done(.failure(error))
                 }
-            case .reconfigure(let classifier, let settings, let done):
+            case .reconfigure(let classifier, let settings, let paging, let done):
                 self.classifier = classifier
                 engine.settings = settings
+                engine.paging = paging
                 done()
             }
         }
         let changes = engine.takeChanges(now: now)
         let result = commit(changes)
         if case .success = result {
-            countOpened(changes)
+            PipelineMetrics(metrics: metrics).record(changes)
             IncidentEventLog(logger: logger).record(changes)
+            if changes.pages.contains(where: { $0.attempts == 0 || $0.state == .pending }) {
+                pagesQueued.withLock { $0 }?()
+            }
         }
         metrics.setOpenIncidents(engine.activeCounts)
         published.withLock { $0 = engine.activeCounts }
@@ -173,20 +189,13 @@ public final class Pipeline: AlertSink, @unchecked Sendable {
             do {
                 let state = try store.loadEngineState(
                     resolvedSince: clock.now().addingTimeInterval(-engine.settings.reopenWithin))
-                engine = IncidentEngine(settings: engine.settings, incidents: state.incidents, nextID: state.nextID)
+                engine = IncidentEngine(
+                    settings: engine.settings, incidents: state.incidents, nextID: state.nextID, paging: engine.paging,
+                    nextPageID: state.nextPageID)
             } catch {
                 logger.critical("cannot reload state from the store: \(error)")
             }
             return .failure(error)
-        }
-    }
-
-    /// Each new incident has exactly one `opened` timeline entry.
-    private func countOpened(_ changes: ChangeSet) {
-        let openedIDs = Set(changes.timeline.lazy.filter { $0.kind == .opened }.map(\.incidentID))
-        guard !openedIDs.isEmpty else { return }
-        for incident in changes.incidents where openedIDs.contains(incident.id) {
-            metrics.incidentOpened(incident.severity)
         }
     }
 }

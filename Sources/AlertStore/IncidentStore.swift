@@ -12,13 +12,27 @@ public protocol IncidentStore: Sendable {
 
     /// What the engine needs after a restart: active incidents and those
     /// auto-resolved at or after `resolvedSince`, with their alerts.
-    func loadEngineState(resolvedSince: Date) throws -> (incidents: [Incident], nextID: Int64)
+    func loadEngineState(resolvedSince: Date) throws -> EngineState
 
     func incident(_ id: Int64) throws -> Incident?
     func timeline(of id: Int64) throws -> [TimelineEntry]
     func incidents(_ query: IncidentQuery) throws -> [IncidentSummary]
     func fate(of fingerprint: String) throws -> Fate?
     func counts() throws -> IncidentCounts
+
+    /// Pending outbox rows due at `now` (and not held past it), oldest first.
+    func duePages(now: Date, limit: Int) throws -> [OutboxPage]
+    /// The earliest time a pending page becomes due, if any.
+    func nextPageDue() throws -> Date?
+    func pendingPageCount() throws -> Int
+    func pages(of incident: Int64) throws -> [OutboxPage]
+}
+
+/// What the engine is rebuilt from after a restart.
+public struct EngineState: Sendable {
+    public var incidents: [Incident]
+    public var nextID: Int64
+    public var nextPageID: Int64
 }
 
 /// A filter for incident lists.

@@ -10,15 +10,16 @@ extension SQLiteIncidentStore {
             sql: """
                 INSERT INTO incidents (id, title, severity, state, group_key, rule, opened_at, acknowledged_at,
                   acknowledged_by, mitigated_at, resolved_at, resolved_by, auto_resolved, occurrences, last_seen,
-                  roles, maintenance, flapping)
-                VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)
+                  roles, maintenance, flapping, escalation, postmortem_due_at)
+                VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)
                 ON CONFLICT(id) DO UPDATE SET title=excluded.title, severity=excluded.severity,
                   state=excluded.state, group_key=excluded.group_key, rule=excluded.rule,
                   acknowledged_at=excluded.acknowledged_at, acknowledged_by=excluded.acknowledged_by,
                   mitigated_at=excluded.mitigated_at, resolved_at=excluded.resolved_at,
                   resolved_by=excluded.resolved_by, auto_resolved=excluded.auto_resolved,
                   occurrences=excluded.occurrences, last_seen=excluded.last_seen, roles=excluded.roles,
-                  maintenance=excluded.maintenance, flapping=excluded.flapping
+                  maintenance=excluded.maintenance, flapping=excluded.flapping, escalation=excluded.escalation,
+                  postmortem_due_at=excluded.postmortem_due_at
                 """)
         for incident in changes.incidents {
             try incidentStatement.execute(arguments: [
@@ -27,6 +28,7 @@ extension SQLiteIncidentStore {
                 incident.acknowledgedBy, incident.mitigatedAt.map(Millis.from), incident.resolvedAt.map(Millis.from),
                 incident.resolvedBy, incident.autoResolved, incident.occurrences, Millis.from(incident.lastSeen),
                 JSONText.encode(incident.roles), incident.maintenance, incident.flapping,
+                incident.escalation.map(JSONText.encodeValue), incident.postmortemDueAt.map(Millis.from),
             ])
         }
         let alertStatement = try db.cachedStatement(
@@ -52,6 +54,23 @@ extension SQLiteIncidentStore {
                 entry.incidentID, Millis.from(entry.at), entry.kind.rawValue, entry.detail,
             ])
         }
+        let pageStatement = try db.cachedStatement(
+            sql: """
+                INSERT INTO outbox (id, incident_id, receiver, channel, kind, step, status_update, created_at,
+                  not_before, first_attempt_at, next_attempt_at, attempts, state, last_error)
+                VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)
+                ON CONFLICT(id) DO UPDATE SET first_attempt_at=excluded.first_attempt_at,
+                  next_attempt_at=excluded.next_attempt_at, attempts=excluded.attempts, state=excluded.state,
+                  last_error=excluded.last_error
+                """)
+        for page in changes.pages {
+            try pageStatement.execute(arguments: [
+                page.id, page.incidentID, page.receiver, page.channel, page.kind.rawValue, page.step,
+                page.statusUpdate.map(JSONText.encodeValue), Millis.from(page.createdAt), Millis.from(page.notBefore),
+                page.firstAttemptAt.map(Millis.from), Millis.from(page.nextAttemptAt), page.attempts, page.state.rawValue,
+                page.lastError,
+            ])
+        }
         let fateStatement = try db.cachedStatement(
             sql: """
                 INSERT OR REPLACE INTO fates (fingerprint, at, rule, severity, incident_id, decision, reasons)
@@ -74,7 +93,20 @@ extension SQLiteIncidentStore {
             resolvedAt: Millis.optionalDate(row["resolved_at"]), resolvedBy: row["resolved_by"],
             autoResolved: row["auto_resolved"], occurrences: row["occurrences"],
             lastSeen: Millis.date(row["last_seen"]), roles: JSONText.decodeMap(row["roles"]),
-            maintenance: row["maintenance"], flapping: row["flapping"])
+            maintenance: row["maintenance"], flapping: row["flapping"],
+            escalation: JSONText.decodeValue(EscalationState.self, row["escalation"]),
+            postmortemDueAt: Millis.optionalDate(row["postmortem_due_at"]))
+    }
+
+    static func page(from row: Row) -> OutboxPage {
+        OutboxPage(
+            id: row["id"], incidentID: row["incident_id"], receiver: row["receiver"], channel: row["channel"],
+            kind: PageKind(rawValue: row["kind"]) ?? .declared, step: row["step"],
+            statusUpdate: JSONText.decodeValue(StatusUpdate.self, row["status_update"]),
+            createdAt: Millis.date(row["created_at"]), notBefore: Millis.date(row["not_before"]),
+            firstAttemptAt: Millis.optionalDate(row["first_attempt_at"]), nextAttemptAt: Millis.date(row["next_attempt_at"]),
+            attempts: row["attempts"], state: OutboxPage.State(rawValue: row["state"]) ?? .pending,
+            lastError: row["last_error"])
     }
 
     static func alert(from row: Row) -> IncidentAlert {
@@ -117,6 +149,27 @@ enum JSONText {
     static func decodeMap(_ text: String?) -> [String: String] {
         guard let data = text?.data(using: .utf8) else { return [:] }
         return (try? JSONSerialization.jsonObject(with: data)) as? [String: String] ?? [:]
+    }
+
+    /// A Codable value as JSON text (escalation state, status updates).
+    static func encodeValue(_ value: some Encodable) -> String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = .sortedKeys
+        // Whole milliseconds, like every other time in the store.
+        encoder.dateEncodingStrategy = .custom { date, encoder in
+            var container = encoder.singleValueContainer()
+            try container.encode(Millis.from(date))
+        }
+        return (try? encoder.encode(value)).map { String(decoding: $0, as: UTF8.self) } ?? "null"
+    }
+
+    static func decodeValue<T: Decodable>(_ type: T.Type, _ text: String?) -> T? {
+        guard let data = text?.data(using: .utf8) else { return nil }
+        let decoder = JSONDecoder()
+        decoder.dateDecodingStrategy = .custom { decoder in
+            Millis.date(try decoder.singleValueContainer().decode(Int64.self))
+        }
+        return try? decoder.decode(T.self, from: data)
     }
 
     static func decodeList(_ text: String?) -> [String] {

@@ -63,6 +63,31 @@ extension SQLiteIncidentStore {
                     ) WITHOUT ROWID;
                     """)
         }
+        migrator.registerMigration("v2: escalation state and the outbox") { db in
+            try db.execute(
+                sql: """
+                    ALTER TABLE incidents ADD COLUMN escalation TEXT;
+                    ALTER TABLE incidents ADD COLUMN postmortem_due_at INTEGER;
+                    CREATE TABLE outbox (
+                      id INTEGER PRIMARY KEY,
+                      incident_id INTEGER NOT NULL REFERENCES incidents(id),
+                      receiver TEXT NOT NULL,
+                      channel INTEGER NOT NULL,
+                      kind TEXT NOT NULL,
+                      step INTEGER NOT NULL,
+                      status_update TEXT,
+                      created_at INTEGER NOT NULL,
+                      not_before INTEGER NOT NULL,
+                      first_attempt_at INTEGER,
+                      next_attempt_at INTEGER NOT NULL,
+                      attempts INTEGER NOT NULL,
+                      state TEXT NOT NULL,
+                      last_error TEXT
+                    );
+                    CREATE INDEX outbox_due ON outbox(state, next_attempt_at);
+                    CREATE INDEX outbox_by_incident ON outbox(incident_id);
+                    """)
+        }
         return migrator
     }
 }

@@ -35,7 +35,7 @@ public final class SQLiteIncidentStore: IncidentStore {
         }
     }
 
-    public func loadEngineState(resolvedSince: Date) throws -> (incidents: [Incident], nextID: Int64) {
+    public func loadEngineState(resolvedSince: Date) throws -> EngineState {
         try pool.read { db in
             let filter = "state != 'resolved' OR (auto_resolved = 1 AND resolved_at >= :since)"
             let since: StatementArguments = ["since": Millis.from(resolvedSince)]
@@ -55,7 +55,8 @@ public final class SQLiteIncidentStore: IncidentStore {
                 if alert.status == .firing { incidents[alert.incidentID]?.firingCount += 1 }
             }
             let maxID = try Int64.fetchOne(db, sql: "SELECT MAX(id) FROM incidents") ?? 0
-            return (Array(incidents.values), maxID + 1)
+            let maxPage = try Int64.fetchOne(db, sql: "SELECT MAX(id) FROM outbox") ?? 0
+            return EngineState(incidents: Array(incidents.values), nextID: maxID + 1, nextPageID: maxPage + 1)
         }
     }
 
@@ -123,6 +124,36 @@ public final class SQLiteIncidentStore: IncidentStore {
                 severity: Severity(rawValue: row["severity"]) ?? .sev3, incidentID: row["incident_id"],
                 decision: Fate.Decision(rawValue: row["decision"]) ?? .deduplicated,
                 reasons: JSONText.decodeList(row["reasons"]))
+        }
+    }
+
+    public func duePages(now: Date, limit: Int) throws -> [OutboxPage] {
+        try pool.read { db in
+            try Row.fetchAll(
+                db,
+                sql: """
+                    SELECT * FROM outbox WHERE state = 'pending' AND next_attempt_at <= ?
+                    ORDER BY next_attempt_at, id LIMIT ?
+                    """,
+                arguments: [Millis.from(now), limit]
+            ).map(Self.page(from:))
+        }
+    }
+
+    public func nextPageDue() throws -> Date? {
+        try pool.read { db in
+            try Int64.fetchOne(db, sql: "SELECT MIN(next_attempt_at) FROM outbox WHERE state = 'pending'").map(Millis.date)
+        }
+    }
+
+    public func pendingPageCount() throws -> Int {
+        try pool.read { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM outbox WHERE state = 'pending'") ?? 0 }
+    }
+
+    public func pages(of incident: Int64) throws -> [OutboxPage] {
+        try pool.read { db in
+            try Row.fetchAll(db, sql: "SELECT * FROM outbox WHERE incident_id = ? ORDER BY id", arguments: [incident])
+                .map(Self.page(from:))
         }
     }
 

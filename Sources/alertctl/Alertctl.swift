@@ -14,7 +14,7 @@ struct Alertctl: ParsableCommand {
             """,
         subcommands: [
             Incidents.self, Show.self, Ack.self, Resolve.self, Note.self, SetSeverity.self,
-            Send.self, Explain.self, Stats.self, Reload.self,
+            Update.self, Assign.self, Send.self, Explain.self, Stats.self, Reload.self,
         ]
     )
 

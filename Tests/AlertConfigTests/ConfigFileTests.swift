@@ -15,6 +15,8 @@ import Testing
         #expect(config.rules.prefix(3).map(\.name) == ["node-down", "disks", "ignore-dev"])
         #expect(config.listeners == ConfigLoader.embeddedDefault(environment: [:]).listeners)
         #expect(config.limits == Limits() && config.incidents == IncidentsConfig())
+        #expect(config.policies.isEmpty && config.receivers == ReceiverConfig.embeddedDefaults)
+        #expect(config.businessHours == .default)
     }
 
     /// The shipped file shows every setting commented out at its default:
@@ -35,6 +37,11 @@ import Testing
         #expect(config.storage.sqlitePath == "/var/lib/alertd/alertd.sqlite")
         #expect(config.control == ControlConfig(socketPath: "/run/alertd/control.sock", mode: 0o660))
         #expect(config.log == LogConfig())
+        for severity in Severity.allCases {
+            #expect(config.policies[severity] == Policy.embeddedDefault(for: severity), "\(severity)")
+        }
+        #expect(config.receivers == ReceiverConfig.embeddedDefaults)
+        #expect(config.businessHours == .default)
     }
 
     @Test func rulesDFilesAreAppendedInNameOrder() throws {

@@ -36,8 +36,8 @@ extension IncidentEngineTests {
         h.advance(minutes: 1)
         h.send(Self.disk.resolved)
         let timeline = h.take().timeline
-        #expect(timeline.map(\.kind) == [.opened, .alertAttached, .opened, .alertAttached, .alertResolved, .resolved])
-        #expect(timeline.map(\.incidentID) == [1, 1, 2, 2, 1, 1])
+        #expect(timeline.map(\.kind) == [.opened, .alertAttached, .opened, .alertAttached, .alertResolved, .resolved, .postmortemDue])
+        #expect(timeline.map(\.incidentID) == [1, 1, 2, 2, 1, 1, 1])
         #expect(timeline.map(\.at) == timeline.map(\.at).sorted())
     }
 

@@ -55,7 +55,7 @@ extension IncidentEngineTests {
         #expect(throws: IncidentCommandError.self) { try h.engine.resolve(1, by: "bob", note: nil, now: h.now) }
         #expect(throws: IncidentCommandError.self) { try h.engine.acknowledge(1, by: "bob", now: h.now) }
         let changes = h.take()
-        #expect(changes.timeline.map(\.kind) == [.resolved])
+        #expect(changes.timeline.map(\.kind) == [.resolved, .postmortemDue])  // SEV2: a review is due
         #expect(changes.timeline.first?.detail == "resolved by alice: replaced the disk")
         #expect(changes.incidents.map(\.state) == [.resolved])
     }

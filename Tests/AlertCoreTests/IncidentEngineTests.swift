@@ -177,7 +177,7 @@ struct IncidentEngineTests {
         #expect(incident.firingCount == 0)
         #expect(h.engine.activeIncidents.isEmpty)
         let changes = h.take()
-        #expect(changes.timeline.map(\.kind) == [.alertResolved, .resolved])
+        #expect(changes.timeline.map(\.kind) == [.alertResolved, .resolved, .postmortemDue])  // SEV2: a review is due
         #expect(changes.incidents.map(\.state) == [.resolved])
     }
 

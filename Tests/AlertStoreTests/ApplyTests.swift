@@ -48,7 +48,7 @@ final class ApplyTests {
         #expect(diskIncident.occurrences == 2)
         #expect(diskIncident.alerts[Fingerprint.of(disk)]?.count == 2)
         #expect(diskIncident.alerts[Fingerprint.of(disk)]?.labels == ["mount": "/", "team": "storage"])
-        #expect(try store.timeline(of: 3).map(\.kind) == [.opened, .alertAttached, .alertResolved, .resolved])
+        #expect(try store.timeline(of: 3).map(\.kind) == [.opened, .alertAttached, .alertResolved, .resolved, .postmortemDue])
         #expect(try store.incident(3)?.autoResolved == true)
         #expect(try store.incident(3)?.firingCount == 0)
 

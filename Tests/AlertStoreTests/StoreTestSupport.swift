@@ -61,6 +61,13 @@ extension Incident {
         incident.resolvedAt = resolvedAt.map(millis)
         incident.lastSeen = millis(lastSeen)
         incident.alerts = alerts.mapValues(\.atMillis)
+        incident.postmortemDueAt = postmortemDueAt.map(millis)
+        if var escalation = incident.escalation {
+            escalation.startedAt = millis(escalation.startedAt)
+            escalation.lastUpdateAt = escalation.lastUpdateAt.map(millis)
+            escalation.lastReminderAt = escalation.lastReminderAt.map(millis)
+            incident.escalation = escalation
+        }
         return incident
     }
 

@@ -24,7 +24,10 @@ import Testing
         #expect(shown["severity"] as? String == "SEV1")
         #expect(shown["resolved_at"] is String)
         let kinds = (shown["timeline"] as? [[String: Any]])?.compactMap { $0["kind"] as? String }
-        #expect(kinds == ["opened", "alert_attached", "acknowledged", "severity_changed", "note", "resolved"])
+        #expect(kinds?.filter { !$0.hasPrefix("page_") } == [
+            "opened", "alert_attached", "acknowledged", "severity_changed", "note", "resolved", "postmortem_due",
+        ])
+        #expect(shown["postmortem_due_at"] is String)  // resolved as SEV1: a review is due
 
         let missing = try daemon.alertctl(["show", "99"])
         #expect(missing.status == 1)

@@ -38,7 +38,7 @@ struct JournalEndToEndTests {
         #expect(sent.status == 0, "alertctl send: \(sent.err)")
         var entries: [[String: [String]]] = []
         try waitUntil("the journal has INCIDENT_ID=1 from alertd", timeout: 20) {
-            entries = try Self.journal(["_PID=\(pid)", "INCIDENT_ID=1"])
+            entries = try Self.journal(["_PID=\(pid)", "INCIDENT_ID=1", "MESSAGE_ID=\(AlertdEvent.incidentOpened.rawValue)"])
             return !entries.isEmpty
         }
         #expect(entries.count == 1, "one event (opened) for incident 1: \(entries)")

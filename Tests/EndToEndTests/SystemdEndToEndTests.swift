@@ -46,14 +46,16 @@ import Testing
         let offset = daemon.logOffset
         try Send.tcp(#"{"check":"stall","host":"h"}"# + "\n", port: daemon.port(of: "ingest-tcp"))
         try daemon.waitFor("withholding the watchdog ping", after: offset)
+        // While stuck, no ping for well over the interval: systemd would restart it.
+        try waitUntil("no watchdog ping for 1.5 intervals") {
+            guard let last = notify.messages(with: "WATCHDOG").last?.at else { return false }
+            return Date().timeIntervalSince(last) > interval * 1.5
+        }
         let pingsWhenStuck = notify.messages(with: "WATCHDOG").count
         lock.release()
         try waitUntil("pings resume once the commit goes through") {
             notify.messages(with: "WATCHDOG").count > pingsWhenStuck
         }
-        let pings = notify.messages(with: "WATCHDOG").map(\.at)
-        let longestGap = zip(pings, pings.dropFirst()).map { $1.timeIntervalSince($0) }.max() ?? 0
-        #expect(longestGap > interval, "a stuck pipeline must miss the watchdog interval (longest gap \(longestGap)s)")
         try waitUntil("the stalled alert was committed") { try daemon.incidents().count == 1 }
     }
 

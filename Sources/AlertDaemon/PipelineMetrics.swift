@@ -1,0 +1,41 @@
+import AlertCore
+
+/// Metrics read off a committed `ChangeSet` (SPEC §10): each event is in
+/// it exactly once, so counting here never double-counts.
+struct PipelineMetrics {
+    let metrics: AlertdMetrics
+
+    func record(_ changes: ChangeSet) {
+        for page in changes.pages where page.attempts > 0 {
+            switch page.state {
+            case .sent: metrics.page(receiver: page.receiver, result: "sent")
+            case .pending: metrics.page(receiver: page.receiver, result: "failed")
+            case .gaveUp, .failed:
+                metrics.page(receiver: page.receiver, result: "failed")
+                metrics.page(receiver: page.receiver, result: "gave_up")
+            }
+        }
+        let kinds: Set<TimelineKind> = [.opened, .responseTargetBreached, .acknowledged, .resolved]
+        guard changes.timeline.contains(where: { kinds.contains($0.kind) }) else { return }
+        let incidents = Dictionary(changes.incidents.map { ($0.id, $0) }, uniquingKeysWith: { $1 })
+        for entry in changes.timeline where kinds.contains(entry.kind) {
+            guard let incident = incidents[entry.incidentID] else { continue }
+            switch entry.kind {
+            case .opened:
+                metrics.incidentOpened(incident.severity)
+            case .responseTargetBreached:
+                metrics.responseTargetBreached(incident.escalation?.level ?? incident.severity)
+            case .acknowledged where !incident.maintenance:
+                if let at = incident.acknowledgedAt {
+                    metrics.timeToAcknowledge(incident.severity, seconds: at.timeIntervalSince(incident.openedAt))
+                }
+            case .resolved where !incident.maintenance:
+                if let at = incident.resolvedAt {
+                    metrics.timeToResolve(incident.severity, seconds: at.timeIntervalSince(incident.openedAt))
+                }
+            default:
+                break
+            }
+        }
+    }
+}
