@@ -1,9 +1,9 @@
 /// `receivers:` (SPEC §5). A receiver is a list of channels (short form) or
-/// a mapping of `channels`, `fallback` and `give_up_after` (long form); each
+/// a mapping of `channels`, `fallback`, `give_up_after`, `retry_interval` and `retry_max` (long form); each
 /// channel is exactly one of `webhook`, `email`, `command` or `log`. The
 /// file's receivers replace the embedded `log` receivers of the same name.
 extension ConfigDocument {
-    static let receiverKeys = ["channels", "fallback", "give_up_after"]
+    static let receiverKeys = ["channels", "fallback", "give_up_after", "retry_interval", "retry_max"]
     static let channelKinds = ["webhook", "email", "command", "log"]
 
     /// The names written under `receivers:`, valid or not, without reporting.
@@ -68,12 +68,24 @@ extension ConfigDocument {
             fallback = fallbackName(value, of: name, receiverNames: receiverNames)
             valid = valid && fallback != nil
         }
-        var giveUpAfter = ReceiverConfig(name: name, channels: []).giveUpAfter
+        let defaults = ReceiverConfig(name: name, channels: [])
+        var giveUpAfter = defaults.giveUpAfter
         if let value = entry["give_up_after"] {
             if let parsed = value.duration(positive: true) { giveUpAfter = parsed } else { valid = false }
         }
+        // First retry delay (doubling per failure) and its cap.
+        var retryInterval = defaults.retryInterval
+        if let value = entry["retry_interval"] {
+            if let parsed = value.duration(positive: true) { retryInterval = parsed } else { valid = false }
+        }
+        var retryMax = defaults.retryMax
+        if let value = entry["retry_max"] {
+            if let parsed = value.duration(positive: true) { retryMax = parsed } else { valid = false }
+        }
         guard valid, let channels else { return nil }
-        return ReceiverConfig(name: name, channels: channels, fallback: fallback, giveUpAfter: giveUpAfter)
+        return ReceiverConfig(
+            name: name, channels: channels, fallback: fallback, giveUpAfter: giveUpAfter, retryInterval: retryInterval,
+            retryMax: retryMax)
     }
 
     static func fallbackName(_ reader: ConfigReader, of name: String, receiverNames: Set<String>) -> String? {

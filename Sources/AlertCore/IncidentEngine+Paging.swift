@@ -209,6 +209,16 @@ extension IncidentEngine {
         }
     }
 
+    /// Drops a page that no longer makes sense to send (its incident resolved
+    /// first); the timeline says so.
+    public mutating func cancelPage(_ page: OutboxPage, reason: String, now: Date) {
+        var page = page
+        page.state = .cancelled
+        page.lastError = reason
+        pendingPages.append(page)
+        record(page.incidentID, now, .pageGaveUp, "\(page.kind.rawValue) page for \(page.receiver) not sent: \(reason)")
+    }
+
     private mutating func giveUp(_ page: OutboxPage, channel: String, now: Date, why: String) {
         let fallback = paging.fallbacks[page.receiver]
         record(page.incidentID, now, .pageGaveUp, "gave up on \(channel) (\(why))" + (fallback.map { "; paging fallback \($0)" } ?? ""))

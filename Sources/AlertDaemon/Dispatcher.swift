@@ -96,8 +96,15 @@ final class Dispatcher: Sendable {
 
     private func deliver(_ page: OutboxPage) async {
         let channel = channels.withLock { $0[page.receiver].flatMap { page.channel < $0.count ? $0[page.channel] : nil } }
+        let message = message(for: page)
+        if let message, message.incident.state == .resolved, [.declared, .escalation, .updateReminder].contains(page.kind) {
+            try? await pipeline.perform { engine, now in
+                engine.cancelPage(page, reason: "incident #\(page.incidentID) resolved before it went out", now: now)
+            }
+            return
+        }
         let result: DeliveryResult
-        if let channel, let message = message(for: page) {
+        if let channel, let message {
             result = await channel.notifier.deliver(message)
         } else {
             result = .permanent(reason: "receiver \(page.receiver) channel \(page.channel + 1) is no longer configured")

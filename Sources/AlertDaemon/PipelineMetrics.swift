@@ -10,6 +10,7 @@ struct PipelineMetrics {
             switch page.state {
             case .sent: metrics.page(receiver: page.receiver, result: "sent")
             case .pending: metrics.page(receiver: page.receiver, result: "failed")
+            case .cancelled: break
             case .gaveUp, .failed:
                 metrics.page(receiver: page.receiver, result: "failed")
                 metrics.page(receiver: page.receiver, result: "gave_up")

@@ -175,3 +175,15 @@ import Testing
         #expect(changes.pages.first?.id == 2)
     }
 }
+
+extension EscalationTests {
+    @Test func aPageWhoseIncidentResolvedFirstIsCancelledVisibly() throws {
+        var h = Self.harness()
+        h.send(Alert(check: "cert_expiry", host: "web", severity: .sev3))  // held until 09:00
+        let held = try #require(h.take().pages.first)
+        h.engine.cancelPage(held, reason: "incident #1 resolved before it went out", now: h.now)
+        let changes = h.take()
+        #expect(changes.pages.first?.state == .cancelled)
+        #expect(changes.timeline.contains { $0.kind == .pageGaveUp && $0.detail.contains("not sent") })
+    }
+}

@@ -10,6 +10,9 @@ public struct OutboxPage: Sendable, Equatable {
         case gaveUp = "gave_up"
         /// The receiver refused it for good (e.g. HTTP 404); fallback as for gave_up.
         case failed
+        /// Not sent: the incident resolved before a declared, escalation or
+        /// reminder page went out (e.g. one held for business hours).
+        case cancelled
     }
 
     public var id: Int64
