@@ -52,8 +52,7 @@ final class StreamServer: Sendable {
             .childChannelOption(.socketOption(.so_keepalive), value: 1)
         let initializer: @Sendable (any Channel) -> EventLoopFuture<Connection> = { channel in
             channel.eventLoop.makeCompletedFuture {
-                try channel.pipeline.syncOperations.addHandler(IdleStateHandler(readTimeout: idleTimeout))
-                try channel.pipeline.syncOperations.addHandler(CloseWhenIdleHandler())
+                try channel.pipeline.syncOperations.addHandler(IdleTimeoutHandler(timeout: idleTimeout))
                 return try Connection(wrappingChannelSynchronously: channel)
             }
         }
@@ -111,19 +110,5 @@ final class StreamServer: Sendable {
     func stop() async {
         let channel = server.withLock { $0 }
         try? await channel?.channel.close()
-    }
-}
-
-/// Closes a connection that sent nothing for `idle_timeout`.
-private final class CloseWhenIdleHandler: ChannelInboundHandler, Sendable {
-    typealias InboundIn = ByteBuffer
-    typealias InboundOut = ByteBuffer
-
-    func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
-        if event is IdleStateHandler.IdleStateEvent {
-            context.close(promise: nil)
-        } else {
-            context.fireUserInboundEventTriggered(event)
-        }
     }
 }

@@ -59,7 +59,7 @@ final class CountingMetrics: ListenerMetrics {
 /// Polls `condition` every 10 ms until it holds; records a failure naming
 /// `what` and stops the test if `deadline` passes first.
 func waitUntil(
-    _ what: String, deadline: Duration = .seconds(5), sourceLocation: SourceLocation = #_sourceLocation,
+    _ what: String, deadline: Duration = .seconds(20), sourceLocation: SourceLocation = #_sourceLocation,
     _ condition: () throws -> Bool
 ) async throws {
     let clock = ContinuousClock()
@@ -154,4 +154,10 @@ final class Flag: Sendable {
 /// A native alert line, as a node agent sends it.
 func alertLine(_ check: String, host: String = "node-1") -> String {
     #"{"check":"\#(check)","host":"\#(host)","summary":"\#(check) on \#(host)"}"# + "\n"
+}
+
+/// Hands a non-Sendable value to one other thread that alone uses it.
+struct UncheckedSendable<Value>: @unchecked Sendable {
+    let value: Value
+    init(_ value: Value) { self.value = value }
 }

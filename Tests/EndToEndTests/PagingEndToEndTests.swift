@@ -113,8 +113,9 @@ import Testing
             let kinds = (try daemon.show(1)["timeline"] as? [[String: Any]])?.compactMap { $0["kind"] as? String } ?? []
             return kinds.contains("page_sent")
         }
+        // Three 500s, then 200 (a loaded machine may time out and resend once more).
         let attempts = sink.requests(to: "/flaky")
-        #expect(attempts.count == 4)
+        #expect(attempts.count >= 4)
         #expect(Set(attempts.compactMap { $0.headers["idempotency-key"] }).count == 1, "one page, one key")
         let timeline = try daemon.show(1)["timeline"] as? [[String: Any]] ?? []
         #expect(timeline.filter { $0["kind"] as? String == "page_failed" }.count == 3)
