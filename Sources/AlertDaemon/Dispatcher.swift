@@ -25,7 +25,7 @@ final class Dispatcher: Sendable {
     private let logger: Logger
     private let maxInFlight: Int
     private let channels: Mutex<[String: [Channel]]>
-    private let inFlight = Mutex<Set<Int64>>([])
+    private let flight = Mutex(Flight())
     private let wakeUp = Mutex<(pending: Bool, waiter: CheckedContinuation<Void, Never>?)>((false, nil))
     /// Checked for due retries and business-hours holds at least this often.
     static let pollInterval: Duration = .seconds(1)
@@ -64,7 +64,7 @@ final class Dispatcher: Sendable {
                 for page in claimDuePages() {
                     group.addTask {
                         await self.deliver(page)
-                        _ = self.inFlight.withLock { $0.remove(page.id) }
+                        self.flight.withLock { $0.finish(page.id) }
                         self.wake()  // a slot is free
                     }
                 }
@@ -75,23 +75,16 @@ final class Dispatcher: Sendable {
 
     /// Due pages not already in flight, up to the free slots.
     private func claimDuePages() -> [OutboxPage] {
-        let free = maxInFlight - inFlight.withLock { $0.count }
+        let (free, busy, readStarted) = flight.withLock { ($0.free(maxInFlight), $0.inFlight.count, $0.generation) }
         guard free > 0 else { return [] }
         let due: [OutboxPage]
         do {
-            due = try store.duePages(now: clock.now(), limit: free + inFlight.withLock { $0.count })
+            due = try store.duePages(now: clock.now(), limit: free + busy)
         } catch {
             logger.error("cannot read the outbox: \(error)")
             return []
         }
-        return inFlight.withLock { flying in
-            var claimed: [OutboxPage] = []
-            for page in due where claimed.count < free && !flying.contains(page.id) {
-                flying.insert(page.id)
-                claimed.append(page)
-            }
-            return claimed
-        }
+        return flight.withLock { $0.claim(due, readStartedAt: readStarted, limit: free) }
     }
 
     private func deliver(_ page: OutboxPage) async {
@@ -153,5 +146,35 @@ final class Dispatcher: Sendable {
             }
             if resumeNow { continuation.resume() }
         }
+    }
+}
+
+/// Which pages are being delivered. A delivery's result is committed before
+/// it finishes here, but a store read that began earlier may still show the
+/// page as pending: pages that finished after a read began are not claimed
+/// from that read, or they would be sent twice.
+private struct Flight {
+    var inFlight: Set<Int64> = []
+    /// Page id → the generation its delivery finished in.
+    var finished: [Int64: UInt64] = [:]
+    var generation: UInt64 = 0
+
+    func free(_ limit: Int) -> Int { limit - inFlight.count }
+
+    mutating func finish(_ id: Int64) {
+        inFlight.remove(id)
+        generation += 1
+        finished[id] = generation
+    }
+
+    mutating func claim(_ due: [OutboxPage], readStartedAt started: UInt64, limit: Int) -> [OutboxPage] {
+        // Deliveries that finished before this read began are reflected in it.
+        finished = finished.filter { $0.value > started }
+        var claimed: [OutboxPage] = []
+        for page in due where claimed.count < limit && !inFlight.contains(page.id) && finished[page.id] == nil {
+            inFlight.insert(page.id)
+            claimed.append(page)
+        }
+        return claimed
     }
 }

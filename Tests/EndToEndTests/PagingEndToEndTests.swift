@@ -80,7 +80,10 @@ import Testing
         #expect(escalation.receivedAt.timeIntervalSince(page.receivedAt) >= 1.9)
         let kinds = (try daemon.show(1)["timeline"] as? [[String: Any]])?.compactMap { $0["kind"] as? String } ?? []
         #expect(kinds.contains("escalated"))
-        #expect(kinds.filter { $0 == "page_sent" }.count >= 3)  // webhook, email, mgr
+        // Exactly once per channel: webhook, email, mgr.
+        #expect(kinds.filter { $0 == "page_sent" }.count == 3)
+        #expect(sink.requests(to: "/oncall").count == 1)
+        #expect(sink.requests(to: "/mgr").count == 1)
     }
 
     @Test func anAcknowledgedIncidentDoesNotEscalate() throws {
