@@ -114,6 +114,9 @@ public final class Daemon: Sendable {
             ).handle)
         try await control.bind()
         logger.info("control socket: \(paths.controlSocket)")
+        // Trap signals before READY=1: a SIGTERM sent the moment systemd
+        // sees us ready must drain, not kill.
+        let signals = await UnixSignalsSequence(trapping: .sigterm, .sigint, .sighup)
         notifier.ready(status: status.line())
         logger.info("ready")
 
@@ -126,7 +129,7 @@ public final class Daemon: Sendable {
             if let interval = SystemdNotifier.watchdogInterval() {
                 tasks.addTask { await Watchdog(pipeline: pipeline, interval: interval, logger: self.logger).run(notifier: self.notifier) }
             }
-            await waitForStop(paging, running: config, status: status)
+            await waitForStop(signals, paging, running: config, status: status)
             notifier.stopping()
             logger.info("stopping: closing listeners, then committing what was received")
             await withTaskGroup(of: Void.self) { stop in
@@ -157,8 +160,10 @@ public final class Daemon: Sendable {
     }
 
     /// Waits for SIGTERM or SIGINT; SIGHUP reloads the configuration.
-    private func waitForStop(_ paging: PagingRuntime, running: AlertdConfig, status: StatusReporter) async {
-        for await signal in await UnixSignalsSequence(trapping: .sigterm, .sigint, .sighup) {
+    private func waitForStop(
+        _ signals: UnixSignalsSequence, _ paging: PagingRuntime, running: AlertdConfig, status: StatusReporter
+    ) async {
+        for await signal in signals {
             if signal == .sighup {
                 _ = await reload(paging, running: running, status: status)
                 continue

@@ -55,7 +55,7 @@ final class ClientSocket {
     }
 
     /// Waits up to `deadline` for bytes or for the peer to close.
-    func read(deadline: Duration = .seconds(5)) async throws -> Read {
+    func read(deadline: Duration = .seconds(20)) async throws -> Read {
         let clock = ContinuousClock()
         let end = clock.now.advanced(by: deadline)
         while true {
@@ -73,7 +73,7 @@ final class ClientSocket {
     }
 
     /// Reads until `count` newline-terminated lines have arrived.
-    func readLines(_ count: Int, deadline: Duration = .seconds(5), sourceLocation: SourceLocation = #_sourceLocation)
+    func readLines(_ count: Int, deadline: Duration = .seconds(20), sourceLocation: SourceLocation = #_sourceLocation)
         async throws -> [String]
     {
         var bytes: [UInt8] = []
