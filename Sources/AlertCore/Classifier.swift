@@ -48,6 +48,12 @@ public struct Classifier: Sendable {
             }
             reasons.append("rule \"\(rule.name)\" matched and added labels/grouping; evaluation went on")
         }
+        // Syslog info and debug are chatter unless a rule asks for them (SPEC §2).
+        if alert.format == "syslog", let level = alert.labels["syslog_severity"], level == "info" || level == "debug" {
+            reasons.append("syslog \(level) and no rule decided: dropped (write a rule matching it to keep it)")
+            return Classification(
+                rule: nil, severity: defaultSeverity, dropped: true, groupBy: groupBy, groupRule: groupRule, reasons: reasons)
+        }
         let severity: Severity
         if let given = alert.severity {
             severity = given

@@ -170,7 +170,7 @@ public final class Pipeline: AlertSink, @unchecked Sendable {
         let fate = engine.ingest(alert, fingerprint: fingerprint, classification: classification, now: now)
         switch fate.decision {
         case .deduplicated: metrics.deduplicated.increment()
-        case .dropped: metrics.alertDropped(rule: classification.rule ?? "")
+        case .dropped: metrics.alertDropped(rule: classification.rule ?? (alert.format == "syslog" ? "syslog-info-debug" : ""))
         default: break
         }
         return fate

@@ -110,3 +110,23 @@ struct StreamFramerTests {
         #expect(Self.frames(of: chunks, maxFrame: 64) == [.line("one"), .line("two")])
     }
 }
+
+/// RFC 6587 octet counting (`LEN SP MSG`), as rsyslog and `logger --octet-count` send.
+extension StreamFramerTests {
+    @Test(
+        "octet-counted frames, whole or split, may hold newlines, and mix with lines",
+        arguments: [
+            Case(name: "two frames", chunks: ["5 hello3 abc"], expected: [.line("hello"), .line("abc")]),
+            Case(name: "split in the length", chunks: ["1", "1 hello world"], expected: [.line("hello world")]),
+            Case(name: "split in the body", chunks: ["11 hello", " world"], expected: [.line("hello world")]),
+            Case(name: "newline inside", chunks: ["6 a\nb\nc\n4 next"], expected: [.line("a\nb\nc\n"), .line("next")]),
+            Case(name: "then a plain line", chunks: ["3 abc<13>plain\n"], expected: [.line("abc"), .line("<13>plain")]),
+            Case(
+                name: "oversized by its length is skipped, the next gets in", maxFrame: 8,
+                chunks: ["20 aaaaaaaaaa", "aaaaaaaaaa5 after"], expected: [.oversized, .line("after")]),
+            Case(name: "digits without a space are a line", chunks: ["12345\n"], expected: [.line("12345")]),
+        ])
+    func octetCounting(_ example: Case) {
+        #expect(Self.frames(of: example.chunks, maxFrame: example.maxFrame) == example.expected)
+    }
+}
