@@ -99,7 +99,8 @@ public final class Daemon: Sendable {
         pipeline.onPagesQueued { dispatcher.wake() }
         var inherited = InheritedSockets.fromEnvironment()
         let listeners = try await Listeners.bind(
-            config: config, inherited: &inherited, sink: pipeline, metrics: metrics, group: group, logger: logger)
+            config: config, inherited: &inherited, pipeline: pipeline, store: store, metrics: metrics, group: group,
+            logger: logger)
         for (name, fd) in inherited.leftovers {
             logger.warning("inherited socket \"\(name)\" (fd \(fd)) matches no listener name; ignored")
         }

@@ -1,5 +1,6 @@
 import AlertConfig
 import AlertIO
+import AlertStore
 import Logging
 import NIOCore
 
@@ -8,11 +9,14 @@ struct Listeners: Sendable {
     let streams: [StreamListener]
     let datagrams: [DatagramListener]
     let unixDatagrams: [UnixDatagramListener]
+    let http: [HTTPServer]
 
     static func bind(
-        config: AlertdConfig, inherited: inout InheritedSockets, sink: any AlertSink, metrics: AlertdMetrics,
-        group: any EventLoopGroup, logger: Logger
+        config: AlertdConfig, inherited: inout InheritedSockets, pipeline: Pipeline, store: any IncidentStore,
+        metrics: AlertdMetrics, group: any EventLoopGroup, logger: Logger
     ) async throws -> Listeners {
+        let sink: any AlertSink = pipeline
+        var http: [HTTPServer] = []
         var streams: [StreamListener] = []
         var datagrams: [DatagramListener] = []
         var unixDatagrams: [UnixDatagramListener] = []
@@ -51,19 +55,27 @@ struct Listeners: Sendable {
                 let server = stream(.unix(path: path, mode: mode))
                 bound = try await server.bind()
                 streams.append(server)
-            case .http:
-                logger.warning("listener \(listener.name): HTTP ingestion is not served by this version yet; skipped")
-                continue
+            case .http(let host, let port, let tokensFile):
+                let api = HTTPAPI(
+                    listener: listener.name, pipeline: pipeline, store: store, metrics: metrics, counters: counters,
+                    tokens: try HTTPAPI.loadTokens(tokensFile))
+                let server = HTTPServer(
+                    name: listener.name, host: host, port: port, descriptor: descriptor, maxBody: limits.maxBody,
+                    maxConnections: limits.maxConnections, group: group, logger: log,
+                    onRefused: { counters.rejected(.overload, count: 1) }, handler: api.handle)
+                bound = try await server.bind()
+                http.append(server)
             }
             logger.info(
                 "listening on \(bound.displayString)\(descriptor.map { " (socket fd \($0) from systemd)" } ?? "")",
                 metadata: ["listener": "\(listener.name)"])
         }
-        return Listeners(streams: streams, datagrams: datagrams, unixDatagrams: unixDatagrams)
+        return Listeners(streams: streams, datagrams: datagrams, unixDatagrams: unixDatagrams, http: http)
     }
 
     func serve(in tasks: inout DiscardingTaskGroup) {
         for stream in streams { tasks.addTask { await stream.serve() } }
+        for server in http { tasks.addTask { await server.serve() } }
     }
 
     /// Stops accepting; returns once every listener is closed.
@@ -71,5 +83,6 @@ struct Listeners: Sendable {
         for datagram in datagrams { await datagram.stop() }
         for datagram in unixDatagrams { await datagram.stop() }
         for stream in streams { await stream.stop() }
+        for server in http { await server.stop() }
     }
 }

@@ -1,0 +1,160 @@
+import AlertCore
+import AlertIO
+import AlertStore
+import Foundation
+import NIOHTTP1
+
+/// alertd's HTTP endpoints (SPEC §2): native alerts, incidents, metrics,
+/// health. A 2xx to an ingest request means the alerts are committed.
+/// Alertmanager's `/api/v2/alerts` and PagerDuty's `/v2/enqueue` come next.
+struct HTTPAPI: Sendable {
+    let listener: String
+    let pipeline: Pipeline
+    let store: any IncidentStore
+    let metrics: AlertdMetrics
+    let counters: any ListenerMetrics
+    /// Bearer tokens (`tokens_file`); nil when none is configured.
+    let tokens: [String]?
+
+    /// Reads `tokens_file`: one token per line, blank lines and `#` comments ignored.
+    static func loadTokens(_ path: String?) throws -> [String]? {
+        guard let path else { return nil }
+        let text = try String(contentsOfFile: path, encoding: .utf8)
+        let tokens = text.split(whereSeparator: \.isNewline).map { $0.trimmingCharacters(in: .whitespaces) }
+            .filter { !$0.isEmpty && !$0.hasPrefix("#") }
+        guard !tokens.isEmpty else { throw ControlError("tokens_file \(path) holds no token") }
+        return tokens
+    }
+
+    func handle(_ request: HTTPRequest) async -> HTTPResponse {
+        switch (request.method, request.path) {
+        case (.GET, "/healthz"): return health()
+        case (.GET, "/metrics"):
+            return HTTPResponse(.ok, contentType: "text/plain; version=0.0.4", body: metrics.registry.emitToString())
+        default: break
+        }
+        guard authorized(request) else {
+            counters.rejected(.unauthorized, count: 1)
+            return Self.error(.unauthorized, "missing or wrong bearer token (Authorization: Bearer TOKEN)")
+        }
+        switch (request.method, request.path) {
+        case (.POST, "/api/v1/alerts"): return await ingestNative(request)
+        case (.GET, "/api/v1/incidents"): return incidents(request)
+        case (.GET, let path) where path.hasPrefix("/api/v1/incidents/"):
+            return incident(String(path.dropFirst("/api/v1/incidents/".count)))
+        case (_, "/api/v1/alerts"), (_, "/api/v1/incidents"):
+            return Self.error(.methodNotAllowed, "\(request.method) is not allowed on \(request.path)")
+        default:
+            return Self.error(.notFound, "no endpoint \(request.path)")
+        }
+    }
+
+    private func health() -> HTTPResponse {
+        do {
+            _ = try store.counts()
+            return HTTPResponse(.ok, body: #"{"status":"ok"}"#)
+        } catch {
+            return Self.error(.serviceUnavailable, "store unavailable: \(error)")
+        }
+    }
+
+    /// Constant-time comparison, so response timing does not leak a token.
+    private func authorized(_ request: HTTPRequest) -> Bool {
+        guard let tokens else { return true }
+        guard let header = request.headers.first(name: "authorization"), header.hasPrefix("Bearer ") else { return false }
+        let given = Array(header.dropFirst("Bearer ".count).utf8)
+        var match = false
+        for token in tokens {
+            let expected = Array(token.utf8)
+            var difference = UInt8(given.count == expected.count ? 0 : 1)
+            for index in 0..<expected.count { difference |= expected[index] ^ (index < given.count ? given[index] : 0) }
+            match = match || difference == 0
+        }
+        return match
+    }
+
+    /// A native alert object or an array of them. Valid alerts are stored
+    /// even when others are not (as Alertmanager does); the invalid ones are
+    /// listed in a 400.
+    private func ingestNative(_ request: HTTPRequest) async -> HTTPResponse {
+        let parsed: Any
+        do {
+            parsed = try JSONSerialization.jsonObject(with: Data(request.body.readableBytesView))
+        } catch {
+            counters.rejected(.malformed, count: 1)
+            return Self.error(.badRequest, "body is not valid JSON")
+        }
+        let objects: [Any] = (parsed as? [Any]) ?? [parsed]
+        var alerts: [Alert] = []
+        var errors: [[String: Any]] = []
+        for (index, object) in objects.enumerated() {
+            guard let fields = object as? [String: Any] else {
+                errors.append(["index": index, "error": "expected a JSON object"])
+                continue
+            }
+            switch NativeAlertDecoder.decode(object: fields, listener: listener) {
+            case .success(let alert): alerts.append(alert)
+            case .failure(let error): errors.append(["index": index, "error": error.message])
+            }
+        }
+        if !errors.isEmpty { counters.rejected(.malformed, count: errors.count) }
+        if !alerts.isEmpty { counters.received(format: "json", count: alerts.count) }
+        var accepted: [[String: Any]] = []
+        if !alerts.isEmpty {
+            do {
+                accepted = try await pipeline.ingestDurably(alerts).map { fate in
+                    ["fingerprint": fate.fingerprint, "decision": fate.decision.rawValue, "incident": fate.incidentID as Any]
+                }
+            } catch {
+                return Self.error(.serviceUnavailable, "not stored, try again: \(error)")
+            }
+        }
+        let body = Self.json(["accepted": accepted.count, "alerts": accepted, "errors": errors])
+        return HTTPResponse(errors.isEmpty ? .ok : .badRequest, body: body)
+    }
+
+    private func incidents(_ request: HTTPRequest) -> HTTPResponse {
+        var query = IncidentQuery()
+        for pair in (request.query ?? "").split(separator: "&") {
+            let parts = pair.split(separator: "=", maxSplits: 1).map(String.init)
+            guard parts.count == 2 else { continue }
+            switch parts[0] {
+            case "state": query.states = parts[1] == "all" ? IncidentState.allCases : IncidentState(rawValue: parts[1]).map { [$0] }
+            case "severity": query.severity = Severity(parsing: parts[1])
+            case "limit": query.limit = Int(parts[1]) ?? query.limit
+            default: break
+            }
+        }
+        do {
+            let views = try store.incidents(query).map { IncidentView($0.incident, alertCount: $0.alertCount, firingCount: $0.firingCount) }
+            return HTTPResponse(.ok, body: try Self.encode(views))
+        } catch {
+            return Self.error(.internalServerError, "\(error)")
+        }
+    }
+
+    private func incident(_ idText: String) -> HTTPResponse {
+        guard let id = Int64(idText) else { return Self.error(.badRequest, "incident ids are integers") }
+        do {
+            guard let incident = try store.incident(id) else { return Self.error(.notFound, "no incident #\(id)") }
+            return HTTPResponse(.ok, body: try Self.encode(IncidentView(incident, timeline: try store.timeline(of: id))))
+        } catch {
+            return Self.error(.internalServerError, "\(error)")
+        }
+    }
+
+    static func error(_ status: HTTPResponseStatus, _ message: String) -> HTTPResponse {
+        HTTPResponse(status, body: json(["error": message]))
+    }
+
+    static func json(_ object: [String: Any]) -> String {
+        let data = (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .withoutEscapingSlashes])) ?? Data("{}".utf8)
+        return String(decoding: data, as: UTF8.self)
+    }
+
+    static func encode(_ value: some Encodable) throws -> String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        return String(decoding: try encoder.encode(value), as: UTF8.self)
+    }
+}

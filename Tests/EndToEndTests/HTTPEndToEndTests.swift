@@ -1,0 +1,67 @@
+import Foundation
+import Testing
+
+/// The HTTP listener with real `curl` (SPEC §2): a 2xx means stored.
+@Suite(.serialized) struct HTTPEndToEndTests {
+    static let config = """
+        listen:
+          - { name: ingest-tcp, tcp: "127.0.0.1:0" }
+          - { name: http, http: "127.0.0.1:0", tokens_file: "$DIR/tokens" }
+        limits: { max_body: 2KiB }
+        storage: { sqlite: "$DIR/state/alertd.sqlite" }
+        control: { socket: "$DIR/control.sock" }
+        """
+
+    /// curl's status code and body.
+    static func curl(_ arguments: [String]) throws -> (status: Int, body: [String: Any]?, text: String) {
+        let result = try Spawn.run("/usr/bin/curl", ["-s", "-w", "\n%{http_code}"] + arguments)
+        var lines = result.out.split(separator: "\n", omittingEmptySubsequences: false)
+        let status = Int(lines.popLast() ?? "") ?? 0
+        let text = lines.joined(separator: "\n")
+        return (status, try? JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any], text)
+    }
+
+    @Test func ingestAnswersOnlyAfterCommitWithTokensLimitsAndPartialAcceptance() throws {
+        let daemon = try DaemonProcess(config: Self.config)
+        try "# ingest tokens\nt0ken-abc\n".write(
+            to: daemon.directory.appendingPathComponent("tokens"), atomically: true, encoding: .utf8)
+        try daemon.start()
+        let base = "http://127.0.0.1:\(try daemon.port(of: "http"))"
+        let auth = ["-H", "Authorization: Bearer t0ken-abc", "-H", "Content-Type: application/json"]
+
+        #expect(try Self.curl([base + "/healthz"]).status == 200)
+        #expect(try Self.curl(["-X", "POST", "--data", #"{"check":"x"}"#, base + "/api/v1/alerts"]).status == 401)
+        #expect(try Self.curl(["-X", "POST", "-H", "Authorization: Bearer wrong", "--data", #"{"check":"x"}"#, base + "/api/v1/alerts"]).status == 401)
+
+        // 200 means committed: the incident is there at once, no waiting.
+        let one = try Self.curl(auth + ["--data", #"{"check":"disk_full","host":"db-1","severity":"critical"}"#, base + "/api/v1/alerts"])
+        #expect(one.status == 200, "\(one.text)")
+        #expect(try daemon.incidents().count == 1)
+
+        // Partial acceptance: the valid ones are stored, the bad one is named in a 400.
+        let mixed = try Self.curl(auth + [
+            "--data", #"[{"check":"a","host":"h"},{"summary":5},{"check":"b","host":"h"}]"#, base + "/api/v1/alerts",
+        ])
+        #expect(mixed.status == 400)
+        #expect(mixed.body?["accepted"] as? Int == 2)
+        #expect((mixed.body?["errors"] as? [[String: Any]])?.first?["index"] as? Int == 1)
+        #expect(try daemon.incidents().count == 3)
+
+        #expect(try Self.curl(auth + ["--data", "not json", base + "/api/v1/alerts"]).status == 400)
+        let big = #"{"check":"big","summary":""# + String(repeating: "x", count: 4096) + "\"}"
+        #expect(try Self.curl(auth + ["--data", big, base + "/api/v1/alerts"]).status == 413)
+
+        // Reading incidents back, in the shape of alertctl --json.
+        let list = try Spawn.run("/usr/bin/curl", ["-s", "-H", "Authorization: Bearer t0ken-abc", base + "/api/v1/incidents"])
+        #expect((try JSONSerialization.jsonObject(with: Data(list.out.utf8)) as? [Any])?.count == 3)
+        let first = try Self.curl(["-H", "Authorization: Bearer t0ken-abc", base + "/api/v1/incidents/1"])
+        #expect(first.body?["severity"] as? String == "SEV1")
+        #expect(first.body?["timeline"] is [Any])
+        #expect(try Self.curl(["-H", "Authorization: Bearer t0ken-abc", base + "/api/v1/incidents/99"]).status == 404)
+
+        // Every refusal is counted in /metrics (no token needed there).
+        let metrics = try Self.curl([base + "/metrics"]).text
+        #expect(metrics.contains(#"alertd_alerts_received_total{listener="http",format="json"} 3"#))
+        #expect(metrics.contains(#"alertd_alerts_rejected_total{listener="http",reason="unauthorized"} 2"#))
+    }
+}
