@@ -6,7 +6,8 @@ import NIOHTTP1
 
 /// alertd's HTTP endpoints (SPEC §2): native alerts, incidents, metrics,
 /// health. A 2xx to an ingest request means the alerts are committed.
-/// Alertmanager's `/api/v2/alerts` and PagerDuty's `/v2/enqueue` come next.
+/// `/api/v2/alerts` and `/api/v2/status` speak Alertmanager's API so
+/// Prometheus and amtool work unchanged; PagerDuty's `/v2/enqueue` comes next.
 struct HTTPAPI: Sendable {
     let listener: String
     let pipeline: Pipeline
@@ -39,6 +40,8 @@ struct HTTPAPI: Sendable {
         }
         switch (request.method, request.path) {
         case (.POST, "/api/v1/alerts"): return await ingestNative(request)
+        case (.POST, "/api/v2/alerts"): return await ingestAlertmanager(request)
+        case (.GET, "/api/v2/status"): return alertmanagerStatus()
         case (.GET, "/api/v1/incidents"): return incidents(request)
         case (.GET, let path) where path.hasPrefix("/api/v1/incidents/"):
             return incident(String(path.dropFirst("/api/v1/incidents/".count)))
@@ -111,6 +114,53 @@ struct HTTPAPI: Sendable {
         }
         let body = Self.json(["accepted": accepted.count, "alerts": accepted, "errors": errors])
         return HTTPResponse(errors.isEmpty ? .ok : .badRequest, body: body)
+    }
+
+    /// Alertmanager answers 200 with an empty body (amtool accepts no other
+    /// 2xx); a 400 body is a JSON string, as its spec says. Valid alerts of
+    /// a partly bad request are stored.
+    private func ingestAlertmanager(_ request: HTTPRequest) async -> HTTPResponse {
+        let decoded: [Result<Alert, DecodeError>]
+        switch AlertmanagerDecoder.decode(request.body.readableBytesView, listener: listener, now: Date()) {
+        case .failure(let error):
+            counters.rejected(error.reason, count: 1)
+            return HTTPResponse(.badRequest, body: Self.jsonString(error.message))
+        case .success(let results): decoded = results
+        }
+        let alerts = decoded.compactMap { try? $0.get() }
+        let problems = decoded.compactMap { result -> String? in
+            if case .failure(let error) = result { return error.message }
+            return nil
+        }
+        if !problems.isEmpty { counters.rejected(.malformed, count: problems.count) }
+        if !alerts.isEmpty {
+            counters.received(format: "alertmanager", count: alerts.count)
+            do {
+                _ = try await pipeline.ingestDurably(alerts)
+            } catch {
+                return HTTPResponse(.serviceUnavailable, body: Self.jsonString("not stored, try again: \(error)"))
+            }
+        }
+        if !problems.isEmpty { return HTTPResponse(.badRequest, body: Self.jsonString(problems.joined(separator: "; "))) }
+        return HTTPResponse(.ok, body: "")
+    }
+
+    /// Enough of Alertmanager's `alertmanagerStatus` for amtool's probe.
+    private func alertmanagerStatus() -> HTTPResponse {
+        let status: [String: Any] = [
+            "cluster": ["status": "disabled", "peers": [] as [Any]],
+            "versionInfo": [
+                "version": "alertd", "revision": "", "branch": "", "buildUser": "", "buildDate": "", "goVersion": "",
+            ],
+            "config": ["original": ""],
+            "uptime": RFC3339.format(Date()),
+        ]
+        return HTTPResponse(.ok, body: Self.json(status))
+    }
+
+    static func jsonString(_ text: String) -> String {
+        let data = (try? JSONSerialization.data(withJSONObject: [text], options: [.withoutEscapingSlashes])) ?? Data("[\"\"]".utf8)
+        return String(String(decoding: data, as: UTF8.self).dropFirst().dropLast())
     }
 
     private func incidents(_ request: HTTPRequest) -> HTTPResponse {

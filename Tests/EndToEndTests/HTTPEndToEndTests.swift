@@ -65,3 +65,53 @@ import Testing
         #expect(metrics.contains(#"alertd_alerts_rejected_total{listener="http",reason="unauthorized"} 2"#))
     }
 }
+
+extension HTTPEndToEndTests {
+    static let hasAmtool = FileManager.default.isExecutableFile(atPath: "/usr/bin/amtool")
+
+    @Test(.enabled(if: hasAmtool)) func amtoolFiresAndResolvesThroughTheAlertmanagerAPI() throws {
+        let daemon = try DaemonProcess(config: """
+            listen:
+              - { name: http, http: "127.0.0.1:0" }
+            storage: { sqlite: "$DIR/state/alertd.sqlite" }
+            control: { socket: "$DIR/control.sock" }
+            """)
+        try daemon.start()
+        let base = "http://127.0.0.1:\(try daemon.port(of: "http"))"
+        let labels = ["alertname=disk_full", "instance=db-1", "severity=critical"]
+
+        // amtool probes GET /api/v2/status, then POSTs; it fails on anything but 200.
+        let fired = try Spawn.run("/usr/bin/amtool", ["alert", "add"] + labels + [
+            "--annotation=summary=disk / is 97% full", "--alertmanager.url=" + base,
+        ])
+        #expect(fired.status == 0, "amtool: \(fired.err)")
+        let incident = try #require(try daemon.incidents().first)  // a 200 means stored: no waiting
+        #expect(incident["severity"] as? String == "SEV1")
+        #expect(incident["title"] as? String == "db-1: disk / is 97% full")
+
+        // An endsAt in the past resolves it.
+        let resolved = try Spawn.run("/usr/bin/amtool", ["alert", "add"] + labels + [
+            "--annotation=summary=disk / is 97% full", "--end=2020-01-01T00:00:00Z", "--alertmanager.url=" + base,
+        ])
+        #expect(resolved.status == 0, "amtool: \(resolved.err)")
+        #expect(try daemon.incidents().first?["state"] as? String == "resolved")
+
+        // Bodies the spec calls invalid get 400 with a JSON string; valid neighbours are stored.
+        for bad in [
+            #"[{"annotations":{}}]"#,
+            #"[{"labels":{"alertname":"x"},"startsAt":"yesterday"}]"#,
+            #"[{"labels":{"alertname":"x"},"generatorURL":"not a uri"}]"#,
+            #"{"labels":{"alertname":"x"}}"#,
+        ] {
+            let answer = try Self.curl(["-H", "Content-Type: application/json", "--data", bad, base + "/api/v2/alerts"])
+            #expect(answer.status == 400, "\(bad)")
+            #expect(answer.text.hasPrefix("\""), "a JSON string: \(answer.text)")
+        }
+        let mixed = try Self.curl([
+            "-H", "Content-Type: application/json", "--data",
+            #"[{"labels":{"alertname":"cpu_hot","instance":"web-1"}},{"labels":{}}]"#, base + "/api/v2/alerts",
+        ])
+        #expect(mixed.status == 400)
+        #expect(try daemon.incidents(state: "open").contains { $0["title"] as? String == "web-1: cpu_hot" })
+    }
+}
