@@ -7,7 +7,8 @@ import NIOHTTP1
 /// alertd's HTTP endpoints (SPEC §2): native alerts, incidents, metrics,
 /// health. A 2xx to an ingest request means the alerts are committed.
 /// `/api/v2/alerts` and `/api/v2/status` speak Alertmanager's API so
-/// Prometheus and amtool work unchanged; PagerDuty's `/v2/enqueue` comes next.
+/// Prometheus and amtool work unchanged; `/v2/enqueue` speaks PagerDuty's
+/// Events API v2.
 struct HTTPAPI: Sendable {
     let listener: String
     let pipeline: Pipeline
@@ -42,6 +43,7 @@ struct HTTPAPI: Sendable {
         case (.POST, "/api/v1/alerts"): return await ingestNative(request)
         case (.POST, "/api/v2/alerts"): return await ingestAlertmanager(request)
         case (.GET, "/api/v2/status"): return alertmanagerStatus()
+        case (.POST, "/v2/enqueue"): return await enqueuePagerDuty(request)
         case (.GET, "/api/v1/incidents"): return incidents(request)
         case (.GET, let path) where path.hasPrefix("/api/v1/incidents/"):
             return incident(String(path.dropFirst("/api/v1/incidents/".count)))
@@ -143,6 +145,42 @@ struct HTTPAPI: Sendable {
         }
         if !problems.isEmpty { return HTTPResponse(.badRequest, body: Self.jsonString(problems.joined(separator: "; "))) }
         return HTTPResponse(.ok, body: "")
+    }
+
+    /// PagerDuty Events API v2: 202 `{status, message, dedup_key}` once
+    /// stored; 400 `{status, message, errors}` for an invalid event.
+    private func enqueuePagerDuty(_ request: HTTPRequest) async -> HTTPResponse {
+        let event: PagerDutyDecoder.Event
+        switch PagerDutyDecoder.decode(request.body.readableBytesView, listener: listener, newKey: { UUID().uuidString.lowercased() }) {
+        case .failure(let problems):
+            counters.rejected(.malformed, count: 1)
+            return HTTPResponse(
+                .badRequest,
+                body: Self.json(["status": "invalid event", "message": "Event object is invalid", "errors": problems.errors]))
+        case .success(let decoded): event = decoded
+        }
+        counters.received(format: "pagerduty", count: 1)
+        do {
+            switch event.action {
+            case .trigger, .resolve:
+                if let alert = event.alert { _ = try await pipeline.ingestDurably([alert]) }
+            case .acknowledge:
+                // The incident holding that dedup_key; acknowledging twice is not an error here.
+                if let id = try store.fate(of: event.dedupKey)?.incidentID {
+                    do {
+                        try await pipeline.perform { engine, now in
+                            if engine.incident(id)?.state == .open { try engine.acknowledge(id, by: "pagerduty", now: now) }
+                        }
+                    } catch is IncidentCommandError {}
+                }
+            }
+        } catch {
+            return HTTPResponse(
+                .serviceUnavailable,
+                body: Self.json(["status": "error", "message": "not stored, try again", "errors": ["\(error)"]]))
+        }
+        return HTTPResponse(
+            .accepted, body: Self.json(["status": "success", "message": "Event processed", "dedup_key": event.dedupKey]))
     }
 
     /// Enough of Alertmanager's `alertmanagerStatus` for amtool's probe.

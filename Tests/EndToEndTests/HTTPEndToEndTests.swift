@@ -115,3 +115,61 @@ extension HTTPEndToEndTests {
         #expect(try daemon.incidents(state: "open").contains { $0["title"] as? String == "web-1: cpu_hot" })
     }
 }
+
+extension HTTPEndToEndTests {
+    @Test func pagerDutyEventsTriggerAcknowledgeAndResolve() throws {
+        let daemon = try DaemonProcess(config: """
+            listen:
+              - { name: http, http: "127.0.0.1:0" }
+            storage: { sqlite: "$DIR/state/alertd.sqlite" }
+            control: { socket: "$DIR/control.sock" }
+            """)
+        try daemon.start()
+        let url = "http://127.0.0.1:\(try daemon.port(of: "http"))/v2/enqueue"
+        func send(_ body: String) throws -> (status: Int, body: [String: Any]?, text: String) {
+            try Self.curl(["-H", "Content-Type: application/json", "--data", body, url])
+        }
+
+        // The spec's own example event (note its +0000 offset).
+        let trigger = try send("""
+            {"routing_key":"e93facc04764012d7bfb002500d5d1a6","event_action":"trigger","dedup_key":"srv01/mysql",
+             "payload":{"summary":"DISK at 99% on machine prod-datapipe03.example.com","timestamp":"2015-07-17T08:42:58.315+0000",
+                        "severity":"critical","source":"prod-datapipe03.example.com","component":"mysql","group":"prod-datapipe",
+                        "class":"disk","custom_details":{"free space":"1%","ping time":"1500ms","load avg":0.75}}}
+            """)
+        #expect(trigger.status == 202, "\(trigger.text)")
+        #expect(trigger.body?["status"] as? String == "success")
+        #expect(trigger.body?["message"] as? String == "Event processed")
+        #expect(trigger.body?["dedup_key"] as? String == "srv01/mysql")
+        let incident = try #require(try daemon.incidents().first)  // 202 means stored
+        #expect(incident["severity"] as? String == "SEV1")
+        let alert = try #require((try daemon.show(incident["id"] as! Int)["alerts"] as? [[String: Any]])?.first)
+        #expect(alert["fingerprint"] as? String == "srv01/mysql")
+        #expect(alert["check"] as? String == "disk")
+        #expect((alert["labels"] as? [String: String])?["load avg"] == "0.75")
+
+        // A trigger without dedup_key gets one generated and returned.
+        let generated = try send(#"{"routing_key":"k","event_action":"trigger","payload":{"summary":"s","source":"h","severity":"info"}}"#)
+        #expect(generated.status == 202)
+        #expect((generated.body?["dedup_key"] as? String)?.isEmpty == false)
+
+        #expect(try send(#"{"routing_key":"k","event_action":"acknowledge","dedup_key":"srv01/mysql"}"#).status == 202)
+        #expect(try daemon.show(incident["id"] as! Int)["state"] as? String == "acknowledged")
+        #expect(try send(#"{"routing_key":"k","event_action":"resolve","dedup_key":"srv01/mysql"}"#).status == 202)
+        #expect(try daemon.show(incident["id"] as! Int)["state"] as? String == "resolved")
+
+        // Invalid events: 400 with PagerDuty's {status, message, errors}.
+        for bad in [
+            #"{"event_action":"trigger","payload":{"summary":"s","source":"h","severity":"info"}}"#,
+            #"{"routing_key":"k","event_action":"explode"}"#,
+            #"{"routing_key":"k","event_action":"trigger","payload":{"summary":"s","source":"h","severity":"fatal"}}"#,
+            #"{"routing_key":"k","event_action":"resolve"}"#,
+            #"{"routing_key":"k","event_action":"trigger","payload":{"summary":"s","source":"h","severity":"info","timestamp":"soon"}}"#,
+        ] {
+            let answer = try send(bad)
+            #expect(answer.status == 400, "\(bad)")
+            #expect(answer.body?["status"] as? String == "invalid event")
+            #expect((answer.body?["errors"] as? [String])?.isEmpty == false)
+        }
+    }
+}
