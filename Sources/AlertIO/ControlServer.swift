@@ -9,13 +9,13 @@ public final class ControlServer: Sendable {
     /// Answers one request line with one response (without the newline).
     public typealias Handler = @Sendable (ByteBufferView) async -> String
 
-    private let server: StreamServer
+    private let server: StreamServer<ByteBuffer, ByteBuffer>
     private let handler: Handler
 
     public init(path: String, mode: UInt32, group: any EventLoopGroup, logger: Logger, handler: @escaping Handler) {
         server = StreamServer(
-            name: "control", address: .unix(path: path, mode: mode), maxConnections: 64,
-            idleTimeout: .minutes(5), group: group, logger: logger, onRefused: {})
+            name: "control", address: .unix(path: path, mode: mode), maxConnections: 64, group: group, logger: logger,
+            onRefused: {}, configure: { try $0.addHandler(IdleTimeoutHandler(timeout: .minutes(5))) })
         self.handler = handler
     }
 

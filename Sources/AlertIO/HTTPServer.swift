@@ -2,7 +2,6 @@ import Logging
 import NIOCore
 import NIOHTTP1
 import NIOPosix
-import Synchronization
 
 /// One HTTP request, read whole (body bounded by `max_body`).
 public struct HTTPRequest: Sendable {
@@ -26,26 +25,18 @@ public struct HTTPResponse: Sendable {
     }
 }
 
-/// An HTTP/1.1 listener on SwiftNIO's HTTP codec: one task per connection,
-/// keep-alive, a body limit answered with 413 before the body is read, and
-/// a connection's error never reaching the listener. Routing is the
+/// An HTTP/1.1 listener on SwiftNIO's HTTP codec, on the shared
+/// `StreamServer` accept loop: keep-alive, a body limit answered with 413,
+/// and a connection's error never reaching the listener. Routing is the
 /// daemon's (`handler`).
 public final class HTTPServer: Sendable {
     public typealias Handler = @Sendable (HTTPRequest) async -> HTTPResponse
     typealias Connection = NIOAsyncChannel<HTTPServerRequestPart, HTTPServerResponsePart>
 
     public let name: String
-    private let host: String
-    private let port: Int
-    private let descriptor: CInt?
+    private let server: StreamServer<HTTPServerRequestPart, HTTPServerResponsePart>
     private let maxBody: Int
-    private let maxConnections: Int
-    private let group: any EventLoopGroup
-    private let logger: Logger
     private let handler: Handler
-    private let server = Mutex<NIOAsyncChannel<Connection, Never>?>(nil)
-    private let active = Atomic<Int>(0)
-    private let onRefused: @Sendable () -> Void
 
     public init(
         name: String, host: String, port: Int, descriptor: CInt? = nil, maxBody: Int, maxConnections: Int,
@@ -53,69 +44,22 @@ public final class HTTPServer: Sendable {
         handler: @escaping Handler
     ) {
         self.name = name
-        self.host = host
-        self.port = port
-        self.descriptor = descriptor
         self.maxBody = maxBody
-        self.maxConnections = maxConnections
-        self.group = group
-        self.logger = logger
-        self.onRefused = onRefused
         self.handler = handler
+        server = StreamServer(
+            name: name, address: .inet(host: host, port: port), descriptor: descriptor, maxConnections: maxConnections,
+            group: group, logger: logger, onRefused: onRefused,
+            configure: { pipeline in
+                try pipeline.configureHTTPServerPipeline(withErrorHandling: true)
+                try pipeline.addHandler(IdleTimeoutHandler(timeout: .seconds(60)))
+            })
     }
 
-    public func bind() async throws -> SocketAddress {
-        let bootstrap = ServerBootstrap(group: group)
-            .serverChannelOption(.backlog, value: 1024)
-            .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
-        let initializer: @Sendable (any Channel) -> EventLoopFuture<Connection> = { channel in
-            channel.eventLoop.makeCompletedFuture {
-                try channel.pipeline.syncOperations.configureHTTPServerPipeline(withErrorHandling: true)
-                try channel.pipeline.syncOperations.addHandler(IdleTimeoutHandler(timeout: .seconds(60)))
-                return try Connection(wrappingChannelSynchronously: channel)
-            }
-        }
-        let channel: NIOAsyncChannel<Connection, Never>
-        if let descriptor {
-            channel = try await bootstrap.bind(descriptor, childChannelInitializer: initializer)
-        } else {
-            channel = try await bootstrap.bind(host: host, port: port, childChannelInitializer: initializer)
-        }
-        server.withLock { $0 = channel }
-        return channel.channel.localAddress!
-    }
+    public func bind() async throws -> SocketAddress { try await server.bind() }
 
-    public func serve() async {
-        guard let channel = server.withLock({ $0 }) else { return }
-        do {
-            try await withThrowingDiscardingTaskGroup { group in
-                try await channel.executeThenClose { inbound in
-                    for try await connection in inbound {
-                        if active.add(1, ordering: .relaxed).newValue > maxConnections {
-                            active.subtract(1, ordering: .relaxed)
-                            onRefused()
-                            try? await connection.channel.close()
-                            continue
-                        }
-                        group.addTask {
-                            defer { self.active.subtract(1, ordering: .relaxed) }
-                            do { try await self.handle(connection) } catch {
-                                self.logger.debug("http connection ended: \(error)", metadata: ["listener": "\(self.name)"])
-                            }
-                        }
-                    }
-                }
-                group.cancelAll()
-            }
-        } catch {
-            logger.debug("http accept loop ended: \(error)", metadata: ["listener": "\(name)"])
-        }
-    }
+    public func serve() async { await server.serve { try await self.handle($0) } }
 
-    public func stop() async {
-        let channel = server.withLock { $0 }
-        try? await channel?.channel.close()
-    }
+    public func stop() async { await server.stop() }
 
     private func handle(_ connection: Connection) async throws {
         try await connection.executeThenClose { inbound, outbound in

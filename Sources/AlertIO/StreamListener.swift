@@ -14,7 +14,7 @@ public final class StreamListener: Sendable {
     }
 
     public let name: String
-    private let server: StreamServer
+    private let server: StreamServer<ByteBuffer, ByteBuffer>
     private let intake: FrameIntake
     private let sink: any AlertSink
 
@@ -24,15 +24,16 @@ public final class StreamListener: Sendable {
     ) {
         self.name = name
         self.sink = sink
-        let serverAddress: StreamServer.Address
+        let serverAddress: StreamServer<ByteBuffer, ByteBuffer>.Address
         switch address {
         case .tcp(let host, let port): serverAddress = .inet(host: host, port: port)
         case .unix(let path, let mode): serverAddress = .unix(path: path, mode: mode)
         }
+        let idle = TimeAmount.milliseconds(Int64(idleTimeout * 1000))
         server = StreamServer(
-            name: name, address: serverAddress, descriptor: descriptor, maxConnections: maxConnections,
-            idleTimeout: .milliseconds(Int64(idleTimeout * 1000)), group: group, logger: logger,
-            onRefused: { metrics.rejected(.overload, count: 1) })
+            name: name, address: serverAddress, descriptor: descriptor, maxConnections: maxConnections, group: group,
+            logger: logger, onRefused: { metrics.rejected(.overload, count: 1) },
+            configure: { try $0.addHandler(IdleTimeoutHandler(timeout: idle)) })
         intake = FrameIntake(listener: name, maxFrame: maxFrame, metrics: metrics, logger: logger)
     }
 

@@ -3,24 +3,27 @@ import NIOCore
 import NIOPosix
 import Synchronization
 
-/// The accept loop shared by stream listeners and the control socket: binds
-/// TCP or a Unix stream socket, runs one child task per connection, enforces
-/// the connection limit and the idle timeout. A connection's error ends that
-/// connection only, never the listener.
-final class StreamServer: Sendable {
+/// The accept loop shared by stream listeners, the control socket and HTTP:
+/// binds TCP or a Unix stream socket (or serves one systemd passed), runs one
+/// child task per connection and enforces the connection limit. Each user
+/// sets up its connections' channel pipeline (`configure`: framing, HTTP
+/// codec, idle timeout). A connection's error ends that connection only,
+/// never the listener.
+final class StreamServer<Inbound: Sendable, Outbound: Sendable>: Sendable {
     enum Address: Sendable, Equatable {
         case inet(host: String, port: Int)
         case unix(path: String, mode: UInt32)
     }
 
-    typealias Connection = NIOAsyncChannel<ByteBuffer, ByteBuffer>
+    typealias Connection = NIOAsyncChannel<Inbound, Outbound>
+    typealias Configure = @Sendable (ChannelPipeline.SynchronousOperations) throws -> Void
 
     let name: String
     private let address: Address
     /// A socket passed by systemd to serve instead of binding `address`.
     private let descriptor: CInt?
     private let maxConnections: Int
-    private let idleTimeout: TimeAmount
+    private let configure: Configure
     private let group: any EventLoopGroup
     private let logger: Logger
     private let server = Mutex<NIOAsyncChannel<Connection, Never>?>(nil)
@@ -28,14 +31,14 @@ final class StreamServer: Sendable {
     private let onRefused: @Sendable () -> Void
 
     init(
-        name: String, address: Address, descriptor: CInt? = nil, maxConnections: Int, idleTimeout: TimeAmount,
-        group: any EventLoopGroup, logger: Logger, onRefused: @escaping @Sendable () -> Void
+        name: String, address: Address, descriptor: CInt? = nil, maxConnections: Int, group: any EventLoopGroup,
+        logger: Logger, onRefused: @escaping @Sendable () -> Void, configure: @escaping Configure
     ) {
         self.name = name
         self.address = address
         self.descriptor = descriptor
         self.maxConnections = maxConnections
-        self.idleTimeout = idleTimeout
+        self.configure = configure
         self.group = group
         self.logger = logger
         self.onRefused = onRefused
@@ -45,14 +48,14 @@ final class StreamServer: Sendable {
 
     /// Binds; returns the bound address. Call `serve` afterwards.
     func bind() async throws -> SocketAddress {
-        let idleTimeout = self.idleTimeout
+        let configure = self.configure
         let bootstrap = ServerBootstrap(group: group)
             .serverChannelOption(.backlog, value: 1024)
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
             .childChannelOption(.socketOption(.so_keepalive), value: 1)
         let initializer: @Sendable (any Channel) -> EventLoopFuture<Connection> = { channel in
             channel.eventLoop.makeCompletedFuture {
-                try channel.pipeline.syncOperations.addHandler(IdleTimeoutHandler(timeout: idleTimeout))
+                try configure(channel.pipeline.syncOperations)
                 return try Connection(wrappingChannelSynchronously: channel)
             }
         }
