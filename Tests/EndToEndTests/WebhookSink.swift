@@ -38,7 +38,8 @@ final class WebhookSink: @unchecked Sendable {
         self.port = port
     }
 
-    deinit { process.terminate() }
+    // SIGKILL: processes the test runner starts inherit a mask that blocks SIGTERM.
+    deinit { if process.isRunning { kill(process.processIdentifier, SIGKILL) } }
 
     func url(_ path: String) -> String { "http://127.0.0.1:\(port)\(path)" }
 
@@ -56,8 +57,13 @@ final class WebhookSink: @unchecked Sendable {
     func requests(to path: String) -> [Request] { requests.filter { $0.path == path } }
 
     private static let server = """
-        import hashlib, hmac, json, sys, threading, time
+        import hashlib, hmac, json, os, sys, threading, time
         from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+        parent = os.getppid()
+        def exit_with_parent():  # the test process may exit without terminating us
+            while os.getppid() == parent: time.sleep(0.5)
+            os._exit(0)
+        threading.Thread(target=exit_with_parent, daemon=True).start()
         port_file, log_path, script, secret = sys.argv[1], sys.argv[2], json.loads(sys.argv[3]), sys.argv[4]
         counts, lock = {}, threading.Lock()
         class Sink(BaseHTTPRequestHandler):
