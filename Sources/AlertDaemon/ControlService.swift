@@ -36,19 +36,8 @@ struct ControlService: Sendable {
     private func answer(_ request: ControlRequest) async throws -> String {
         switch request.command {
         case .incidents:
-            let states: [IncidentState]?
-            switch request.state {
-            case nil, "open": states = nil
-            case "all": states = IncidentState.allCases
-            case let name?:
-                guard let state = IncidentState(rawValue: name) else {
-                    throw ControlError("unknown state \"\(name)\" (open, acknowledged, mitigated, resolved, all)")
-                }
-                states = [state]
-            }
-            let severity = try request.severity.map(Self.severity)
-            let list = try store.incidents(IncidentQuery(states: states, severity: severity, limit: request.limit ?? 100))
-            return try Self.success(list.map { IncidentView($0.incident, alertCount: $0.alertCount, firingCount: $0.firingCount) })
+            return try Self.success(
+                try reader.list(state: request.state, severity: request.severity, limit: request.limit))
         case .show:
             return try Self.success(try view(of: try Self.id(request)))
         case .ack:
@@ -140,20 +129,16 @@ struct ControlService: Sendable {
         }
     }
 
-    private func view(of id: Int64) throws -> IncidentView {
-        guard let incident = try store.incident(id) else { throw IncidentCommandError.notFound(id) }
-        return IncidentView(incident, timeline: try store.timeline(of: id))
-    }
+    private var reader: IncidentReader { IncidentReader(store: store) }
+
+    private func view(of id: Int64) throws -> IncidentView { try reader.view(of: id) }
 
     private static func id(_ request: ControlRequest) throws -> Int64 {
         guard let id = request.id, id > 0 else { throw ControlError("an incident ID is required") }
         return id
     }
 
-    private static func severity(_ text: String) throws -> Severity {
-        guard let severity = Severity(parsing: text) else { throw ControlError("unknown severity \"\(text)\" (SEV1–SEV4)") }
-        return severity
-    }
+    private static func severity(_ text: String) throws -> Severity { try IncidentReader.severity(text) }
 
     private static func success(_ value: some Encodable) throws -> String {
         let encoder = JSONEncoder()

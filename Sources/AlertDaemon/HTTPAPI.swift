@@ -202,20 +202,17 @@ struct HTTPAPI: Sendable {
     }
 
     private func incidents(_ request: HTTPRequest) -> HTTPResponse {
-        var query = IncidentQuery()
+        var parameters: [String: String] = [:]
         for pair in (request.query ?? "").split(separator: "&") {
             let parts = pair.split(separator: "=", maxSplits: 1).map(String.init)
-            guard parts.count == 2 else { continue }
-            switch parts[0] {
-            case "state": query.states = parts[1] == "all" ? IncidentState.allCases : IncidentState(rawValue: parts[1]).map { [$0] }
-            case "severity": query.severity = Severity(parsing: parts[1])
-            case "limit": query.limit = Int(parts[1]) ?? query.limit
-            default: break
-            }
+            if parts.count == 2 { parameters[parts[0]] = parts[1] }
         }
         do {
-            let views = try store.incidents(query).map { IncidentView($0.incident, alertCount: $0.alertCount, firingCount: $0.firingCount) }
+            let views = try IncidentReader(store: store).list(
+                state: parameters["state"], severity: parameters["severity"], limit: parameters["limit"].flatMap { Int($0) })
             return HTTPResponse(.ok, body: try Self.encode(views))
+        } catch let error as ControlError {
+            return Self.error(.badRequest, error.message)
         } catch {
             return Self.error(.internalServerError, "\(error)")
         }
@@ -224,8 +221,9 @@ struct HTTPAPI: Sendable {
     private func incident(_ idText: String) -> HTTPResponse {
         guard let id = Int64(idText) else { return Self.error(.badRequest, "incident ids are integers") }
         do {
-            guard let incident = try store.incident(id) else { return Self.error(.notFound, "no incident #\(id)") }
-            return HTTPResponse(.ok, body: try Self.encode(IncidentView(incident, timeline: try store.timeline(of: id))))
+            return HTTPResponse(.ok, body: try Self.encode(try IncidentReader(store: store).view(of: id)))
+        } catch let error as IncidentCommandError {
+            return Self.error(.notFound, error.description)
         } catch {
             return Self.error(.internalServerError, "\(error)")
         }

@@ -75,7 +75,12 @@ public final class UnixDatagramListener: Sendable {
             close(fd)
             throw UnixSocketError("cannot bind \(path): \(reason)")
         }
-        try UnixSocketFile.setMode(mode, at: path)
+        do {
+            try UnixSocketFile.setMode(mode, at: path)
+        } catch {
+            close(fd)
+            throw error
+        }
         return fd
     }
 
