@@ -185,6 +185,13 @@ public struct Limits: Sendable, Equatable {
     public var maxBody: Int = 8 * 1024 * 1024
     public var maxConnections: Int = 1024
     public var idleTimeout: TimeInterval = 5 * 60
+    /// Alerts received but not yet committed. Beyond it datagrams are
+    /// dropped (counted), stream listeners stop reading, HTTP answers 429.
+    public var maxQueued: Int = 100_000
+    /// HTTP: from a request's first byte until its headers are read.
+    public var headerTimeout: TimeInterval = 10
+    /// HTTP: from a request's first byte until its body is read.
+    public var readTimeout: TimeInterval = 60
 
     public init() {}
 }

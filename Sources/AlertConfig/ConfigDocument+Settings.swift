@@ -5,12 +5,18 @@ extension ConfigDocument {
     static func limits(_ reader: ConfigReader) -> Limits {
         var limits = Limits()
         guard
-            let section = reader.mapping(allowedKeys: ["max_frame", "max_body", "max_connections", "idle_timeout"])
+            let section = reader.mapping(allowedKeys: [
+                "max_frame", "max_body", "max_connections", "idle_timeout", "header_timeout", "read_timeout",
+                "max_queued",
+            ])
         else { return limits }
         if let value = section["max_frame"]?.byteSize() { limits.maxFrame = value }
         if let value = section["max_body"]?.byteSize() { limits.maxBody = value }
         if let value = section["max_connections"]?.int(atLeast: 1) { limits.maxConnections = value }
         if let value = section["idle_timeout"]?.duration(positive: true) { limits.idleTimeout = value }
+        if let value = section["max_queued"]?.int(atLeast: 1) { limits.maxQueued = value }
+        if let value = section["header_timeout"]?.duration(positive: true) { limits.headerTimeout = value }
+        if let value = section["read_timeout"]?.duration(positive: true) { limits.readTimeout = value }
         return limits
     }
 

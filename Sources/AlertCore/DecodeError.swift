@@ -1,8 +1,8 @@
 /// Why a frame was refused. `reason` is the `/metrics` label
 /// (`alertd_alerts_rejected_total{reason}`); `message` is for people.
 public struct DecodeError: Error, Sendable, Equatable, CustomStringConvertible {
-    public enum Reason: String, Sendable {
-        case malformed, tooLarge = "too_large", unauthorized, overload
+    public enum Reason: String, Sendable, CaseIterable {
+        case malformed, tooLarge = "too_large", unauthorized, overload, timeout
     }
 
     public var reason: Reason

@@ -121,7 +121,7 @@ private final class PrometheusListenerMetrics: ListenerMetrics {
         self.name = name
         self.registry = registry
         var rejected: [DecodeError.Reason: Counter] = [:]
-        for reason in [DecodeError.Reason.malformed, .tooLarge, .unauthorized, .overload] {
+        for reason in DecodeError.Reason.allCases {
             rejected[reason] = registry.makeCounter(
                 name: "alertd_alerts_rejected_total", labels: [("listener", name), ("reason", reason.rawValue)],
                 help: "Input refused, by listener and reason.")
@@ -132,7 +132,7 @@ private final class PrometheusListenerMetrics: ListenerMetrics {
 
     func received(format: String, count: Int) { counter(format: format).increment(by: Int64(count)) }
 
-    func rejected(_ reason: DecodeError.Reason, count: Int) { rejectedByReason[reason]!.increment(by: Int64(count)) }
+    func rejected(_ reason: DecodeError.Reason, count: Int) { rejectedByReason[reason]?.increment(by: Int64(count)) }
 
     private func counter(format: String) -> Counter {
         receivedByFormat.withLock { counters in

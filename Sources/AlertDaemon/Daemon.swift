@@ -87,7 +87,7 @@ public final class Daemon: Sendable {
         let pipeline = try Pipeline(
             store: store, classifier: Classifier(rules: config.rules, defaultSeverity: config.defaultSeverity),
             settings: config.incidents.settings, paging: config.pagingPolicy, clock: options.clock, metrics: metrics,
-            logger: Logger(label: "alertd.pipeline"))
+            logger: Logger(label: "alertd.pipeline"), queueCapacity: config.limits.maxQueued)
         pipeline.start()
 
         let group = MultiThreadedEventLoopGroup(numberOfThreads: System.coreCount)
@@ -199,9 +199,9 @@ public final class Daemon: Sendable {
                 config.pagingPolicy)
             paging.dispatcher.replaceChannels(channels)
             if config.listeners != running.listeners || config.storage != running.storage
-                || config.control != running.control || config.log != running.log
+                || config.control != running.control || config.log != running.log || config.limits != running.limits
             {
-                logger.warning("listen, storage, control and log changes take effect only after a restart")
+                logger.warning("listen, limits, storage, control and log changes take effect only after a restart")
             }
             logger.notice("reloaded: \(config.rules.count) rules", metadata: [AlertdEvent.configReloaded.metadata.0: AlertdEvent.configReloaded.metadata.1])
             return nil

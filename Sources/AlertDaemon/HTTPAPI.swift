@@ -103,15 +103,15 @@ struct HTTPAPI: Sendable {
             }
         }
         if !errors.isEmpty { counters.rejected(.malformed, count: errors.count) }
-        if !alerts.isEmpty { counters.received(format: "json", count: alerts.count) }
         var accepted: [[String: Any]] = []
         if !alerts.isEmpty {
-            do {
-                accepted = try await pipeline.ingestDurably(alerts).map { fate in
+            switch await store(alerts, format: "json") {
+            case .success(let fates):
+                accepted = fates.map { fate in
                     ["fingerprint": fate.fingerprint, "decision": fate.decision.rawValue, "incident": fate.incidentID as Any]
                 }
-            } catch {
-                return Self.error(.serviceUnavailable, "not stored, try again: \(error)")
+            case .failure(let refusal):
+                return HTTPResponse(refusal.status, body: Self.json(["error": refusal.message]), headers: refusal.headers)
             }
         }
         let body = Self.json(["accepted": accepted.count, "alerts": accepted, "errors": errors])
@@ -135,13 +135,8 @@ struct HTTPAPI: Sendable {
             return nil
         }
         if !problems.isEmpty { counters.rejected(.malformed, count: problems.count) }
-        if !alerts.isEmpty {
-            counters.received(format: "alertmanager", count: alerts.count)
-            do {
-                _ = try await pipeline.ingestDurably(alerts)
-            } catch {
-                return HTTPResponse(.serviceUnavailable, body: Self.jsonString("not stored, try again: \(error)"))
-            }
+        if !alerts.isEmpty, case .failure(let refusal) = await store(alerts, format: "alertmanager") {
+            return HTTPResponse(refusal.status, body: Self.jsonString(refusal.message), headers: refusal.headers)
         }
         if !problems.isEmpty { return HTTPResponse(.badRequest, body: Self.jsonString(problems.joined(separator: "; "))) }
         return HTTPResponse(.ok, body: "")
@@ -159,12 +154,17 @@ struct HTTPAPI: Sendable {
                 body: Self.json(["status": "invalid event", "message": "Event object is invalid", "errors": problems.errors]))
         case .success(let decoded): event = decoded
         }
-        counters.received(format: "pagerduty", count: 1)
         do {
             switch event.action {
             case .trigger, .resolve:
-                if let alert = event.alert { _ = try await pipeline.ingestDurably([alert]) }
+                if let alert = event.alert, case .failure(let refusal) = await store([alert], format: "pagerduty") {
+                    return HTTPResponse(
+                        refusal.status,
+                        body: Self.json(["status": refusal.pagerDutyStatus, "message": refusal.message, "errors": [refusal.message]]),
+                        headers: refusal.headers)
+                }
             case .acknowledge:
+                counters.received(format: "pagerduty", count: 1)
                 // The incident holding that dedup_key; acknowledging twice is not an error here.
                 if let id = try store.fate(of: event.dedupKey)?.incidentID {
                     do {
@@ -181,6 +181,32 @@ struct HTTPAPI: Sendable {
         }
         return HTTPResponse(
             .accepted, body: Self.json(["status": "success", "message": "Event processed", "dedup_key": event.dedupKey]))
+    }
+
+    /// Why alerts were not stored, and how to say so.
+    struct Refusal: Error {
+        /// The queue was full (429, come back in a second) or the store failed (503).
+        let overloaded: Bool
+        let message: String
+        var status: HTTPResponseStatus { overloaded ? .tooManyRequests : .serviceUnavailable }
+        var headers: [(name: String, value: String)] { overloaded ? [("Retry-After", "1")] : [] }
+        var pagerDutyStatus: String { overloaded ? "throttle event" : "error" }
+    }
+
+    /// Commits `alerts` (answered only once they are on disk) and counts
+    /// them as received, or says why not. A full queue refuses at once rather
+    /// than holding the connection, so the sender can back off.
+    private func store(_ alerts: [Alert], format: String) async -> Result<[Fate], Refusal> {
+        do {
+            let fates = try await pipeline.ingestDurablyUnlessFull(alerts)
+            counters.received(format: format, count: alerts.count)
+            return .success(fates)
+        } catch let error as PipelineOverloaded {
+            counters.rejected(.overload, count: alerts.count)
+            return .failure(Refusal(overloaded: true, message: error.description))
+        } catch {
+            return .failure(Refusal(overloaded: false, message: "not stored, try again: \(error)"))
+        }
     }
 
     /// Enough of Alertmanager's `alertmanagerStatus` for amtool's probe.

@@ -60,9 +60,9 @@ struct Listeners: Sendable {
                     listener: listener.name, pipeline: pipeline, store: store, metrics: metrics, counters: counters,
                     tokens: try HTTPAPI.loadTokens(tokensFile))
                 let server = HTTPServer(
-                    name: listener.name, host: host, port: port, descriptor: descriptor, maxBody: limits.maxBody,
-                    maxConnections: limits.maxConnections, group: group, logger: log,
-                    onRefused: { counters.rejected(.overload, count: 1) }, handler: api.handle)
+                    name: listener.name, host: host, port: port, descriptor: descriptor, limits: limits.http,
+                    group: group, logger: log, onRefused: { counters.rejected(.overload, count: 1) },
+                    onTimeout: { counters.rejected(.timeout, count: 1) }, handler: api.handle)
                 bound = try await server.bind()
                 http.append(server)
             }
@@ -84,5 +84,15 @@ struct Listeners: Sendable {
         for datagram in unixDatagrams { await datagram.stop() }
         for stream in streams { await stream.stop() }
         for server in http { await server.stop() }
+    }
+}
+
+extension Limits {
+    /// What an HTTP listener needs of the limits.
+    var http: HTTPLimits {
+        func amount(_ seconds: Double) -> TimeAmount { .milliseconds(Int64(seconds * 1000)) }
+        return HTTPLimits(
+            maxBody: maxBody, maxConnections: maxConnections, idleTimeout: amount(idleTimeout),
+            headerTimeout: amount(headerTimeout), readTimeout: amount(readTimeout))
     }
 }

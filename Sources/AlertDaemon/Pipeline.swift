@@ -5,6 +5,12 @@ import Foundation
 import Logging
 import Synchronization
 
+/// The ingest queue was full; nothing of the refused work was queued.
+public struct PipelineOverloaded: Error, CustomStringConvertible {
+    public let queued: Int
+    public var description: String { "alertd is overloaded (\(queued) alerts queued); retry shortly" }
+}
+
 /// The single writer: one thread takes batches from the queue, runs each
 /// alert through fingerprint → classify → dedup/group (the pure engine),
 /// commits the batch's changes in ONE transaction, and only then tells the
@@ -66,6 +72,16 @@ public final class Pipeline: AlertSink, @unchecked Sendable {
         try await withCheckedThrowingContinuation { continuation in
             let work = PipelineWork.alerts(alerts, done: { continuation.resume(with: $0) })
             Task { await queue.submit(work) }
+        }
+    }
+
+    /// Like `ingestDurably`, but refuses at once (`PipelineOverloaded`)
+    /// instead of waiting when the queue is full: for senders that are told
+    /// to come back (HTTP 429/503) rather than held.
+    public func ingestDurablyUnlessFull(_ alerts: [Alert]) async throws -> [Fate] {
+        try await withCheckedThrowingContinuation { continuation in
+            let work = PipelineWork.alerts(alerts, done: { continuation.resume(with: $0) })
+            if !queue.offer(work) { continuation.resume(throwing: PipelineOverloaded(queued: queue.depth)) }
         }
     }
 

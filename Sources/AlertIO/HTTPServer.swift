@@ -17,16 +17,42 @@ public struct HTTPResponse: Sendable {
     public var status: HTTPResponseStatus
     public var contentType: String
     public var body: String
+    /// Further headers, e.g. `Retry-After`.
+    public var headers: [(name: String, value: String)]
 
-    public init(_ status: HTTPResponseStatus, contentType: String = "application/json", body: String) {
+    public init(
+        _ status: HTTPResponseStatus, contentType: String = "application/json", body: String,
+        headers: [(name: String, value: String)] = []
+    ) {
         self.status = status
         self.contentType = contentType
         self.body = body
+        self.headers = headers
+    }
+}
+
+/// An HTTP listener's limits (`limits:` in the config).
+public struct HTTPLimits: Sendable {
+    public var maxBody: Int
+    public var maxConnections: Int
+    public var idleTimeout: TimeAmount
+    public var headerTimeout: TimeAmount
+    public var readTimeout: TimeAmount
+
+    public init(
+        maxBody: Int, maxConnections: Int, idleTimeout: TimeAmount, headerTimeout: TimeAmount, readTimeout: TimeAmount
+    ) {
+        self.maxBody = maxBody
+        self.maxConnections = maxConnections
+        self.idleTimeout = idleTimeout
+        self.headerTimeout = headerTimeout
+        self.readTimeout = readTimeout
     }
 }
 
 /// An HTTP/1.1 listener on SwiftNIO's HTTP codec, on the shared
 /// `StreamServer` accept loop: keep-alive, a body limit answered with 413,
+/// header and read deadlines answered with 408 (`HTTPRequestDeadlines`),
 /// and a connection's error never reaching the listener. Routing is the
 /// daemon's (`handler`).
 public final class HTTPServer: Sendable {
@@ -39,19 +65,23 @@ public final class HTTPServer: Sendable {
     private let handler: Handler
 
     public init(
-        name: String, host: String, port: Int, descriptor: CInt? = nil, maxBody: Int, maxConnections: Int,
+        name: String, host: String, port: Int, descriptor: CInt? = nil, limits: HTTPLimits,
         group: any EventLoopGroup, logger: Logger, onRefused: @escaping @Sendable () -> Void = {},
-        handler: @escaping Handler
+        onTimeout: @escaping @Sendable () -> Void = {}, handler: @escaping Handler
     ) {
         self.name = name
-        self.maxBody = maxBody
+        maxBody = limits.maxBody
         self.handler = handler
         server = StreamServer(
-            name: name, address: .inet(host: host, port: port), descriptor: descriptor, maxConnections: maxConnections,
-            group: group, logger: logger, onRefused: onRefused,
+            name: name, address: .inet(host: host, port: port), descriptor: descriptor,
+            maxConnections: limits.maxConnections, group: group, logger: logger, onRefused: onRefused,
             configure: { pipeline in
+                let deadlines = HTTPRequestDeadlines(
+                    headerTimeout: limits.headerTimeout, readTimeout: limits.readTimeout, onTimeout: onTimeout
+                ).handlers()
+                try pipeline.addHandler(deadlines.raw)
                 try pipeline.configureHTTPServerPipeline(withErrorHandling: true)
-                try pipeline.addHandler(IdleTimeoutHandler(timeout: .seconds(60)))
+                try pipeline.addHandlers(deadlines.parsed, IdleTimeoutHandler(timeout: limits.idleTimeout))
             })
     }
 
@@ -102,6 +132,7 @@ public final class HTTPServer: Sendable {
         headers.add(name: "Content-Type", value: response.contentType)
         headers.add(name: "Content-Length", value: String(response.body.utf8.count))
         headers.add(name: "Connection", value: keepAlive ? "keep-alive" : "close")
+        for header in response.headers { headers.add(name: header.name, value: header.value) }
         try await outbound.write(.head(HTTPResponseHead(version: .http1_1, status: response.status, headers: headers)))
         try await outbound.write(.body(.byteBuffer(ByteBuffer(string: response.body))))
         try await outbound.write(.end(nil))

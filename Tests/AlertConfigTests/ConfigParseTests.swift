@@ -87,7 +87,7 @@ import Testing
 
     @Test func everySettingIsRead() throws {
         let yaml = """
-            limits: { max_frame: 1MB, max_body: 16MiB, max_connections: 10, idle_timeout: 90s }
+            limits: { max_frame: 1MB, max_body: 16MiB, max_connections: 10, idle_timeout: 90s, header_timeout: 5s, read_timeout: 2m, max_queued: 50 }
             default_severity: P2
             incidents:
               auto_resolve: no
@@ -103,6 +103,8 @@ import Testing
         #expect(config.limits.maxBody == 16 * 1024 * 1024)
         #expect(config.limits.maxConnections == 10)
         #expect(config.limits.idleTimeout == 90)
+        #expect(config.limits.headerTimeout == 5 && config.limits.readTimeout == 120)
+        #expect(config.limits.maxQueued == 50)
         #expect(config.defaultSeverity == .sev2)
         #expect(!config.incidents.autoResolve)
         #expect(config.incidents.reopenWithin == 0)
@@ -148,11 +150,11 @@ import Testing
         #expect(problem.path == "limits.max_frmae")
         #expect(problem.line == 3 && problem.column == 3)
         #expect(problem.message.contains("did you mean `max_frame`?"))
-        #expect(problem.message.contains("allowed here: max_frame, max_body, max_connections, idle_timeout"))
+        #expect(problem.message.contains("allowed here: max_frame, max_body, max_connections, idle_timeout, header_timeout, read_timeout, max_queued"))
         #expect(
             problem.description
                 == "alertd.yaml:3:3: limits.max_frmae: unknown key `max_frmae`; did you mean `max_frame`? "
-                + "(allowed here: max_frame, max_body, max_connections, idle_timeout)")
+                + "(allowed here: max_frame, max_body, max_connections, idle_timeout, header_timeout, read_timeout, max_queued)")
     }
 
     @Test func unknownTopLevelKeyWithoutNearMatch() {

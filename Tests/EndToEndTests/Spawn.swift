@@ -5,6 +5,15 @@ import Foundation
 /// which was seen to hang here while another child of the test process was
 /// being replaced by `exec` (systemd-socket-activate → alertd).
 enum Spawn {
+    /// glibc's `posix_spawn_file_actions_addclosefrom_np` (2.34+), which
+    /// Swift's Glibc module does not export.
+    private static let closeFrom: @convention(c) (UnsafeMutablePointer<posix_spawn_file_actions_t>, Int32) -> Int32 = {
+        guard let symbol = dlsym(nil, "posix_spawn_file_actions_addclosefrom_np") else {
+            fatalError("glibc 2.34 or later is needed (posix_spawn_file_actions_addclosefrom_np)")
+        }
+        return unsafeBitCast(symbol, to: (@convention(c) (UnsafeMutablePointer<posix_spawn_file_actions_t>, Int32) -> Int32).self)
+    }()
+
     struct Result {
         let status: Int32
         let out: String
@@ -21,7 +30,10 @@ enum Spawn {
         posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
         posix_spawn_file_actions_adddup2(&actions, outPipe[1], 1)
         posix_spawn_file_actions_adddup2(&actions, errPipe[1], 2)
-        for fd in outPipe + errPipe { posix_spawn_file_actions_addclose(&actions, fd) }
+        // Nothing else of the test process leaks into the command: a pipe end
+        // of another helper (or of a command spawned at the same time from
+        // another thread) held open by it would hold that one's EOF back.
+        _ = closeFrom(&actions, 3)
         let argv = ([path] + arguments).map { strdup($0) } + [nil]
         defer { for pointer in argv { free(pointer) } }
         var pid: pid_t = 0
