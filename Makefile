@@ -1,7 +1,7 @@
 # alertd — the two commands a newcomer needs are `make run` and `make test`.
 SWIFT ?= swift
 PREFIX ?= /usr/local
-DEBIAN_PACKAGES := libsystemd-dev pkg-config systemd strace util-linux curl python3 prometheus-alertmanager
+DEBIAN_PACKAGES := libsystemd-dev pkg-config systemd strace util-linux curl python3 prometheus-alertmanager prometheus
 
 # `make install` / `make uninstall` (DESTDIR for staging, e.g. a package build).
 DESTDIR ?=

@@ -26,6 +26,10 @@ public struct Alert: Sendable, Equatable {
     public var dedupKey: String?
     /// The sender's timestamp, if any (informational; alertd's clock decides).
     public var timestamp: Date?
+    /// When the sender says the alert resolves unless it sends it again
+    /// (Alertmanager API's `endsAt`: Prometheus refreshes firing alerts and
+    /// stops when a rule is deleted or Prometheus goes away).
+    public var endsAt: Date?
     /// Name of the listener it arrived on (`ingest-udp`, `alertctl`, …).
     public var listener: String
     /// Wire format it was decoded from (`json`, `syslog`, …).
@@ -34,7 +38,7 @@ public struct Alert: Sendable, Equatable {
     public init(
         check: String, summary: String? = nil, description: String? = nil, host: String? = nil,
         source: String? = nil, status: AlertStatus = .firing, severity: Severity? = nil,
-        labels: [String: String] = [:], dedupKey: String? = nil, timestamp: Date? = nil,
+        labels: [String: String] = [:], dedupKey: String? = nil, timestamp: Date? = nil, endsAt: Date? = nil,
         listener: String = "", format: String = "json"
     ) {
         self.check = check
@@ -47,6 +51,7 @@ public struct Alert: Sendable, Equatable {
         self.labels = labels
         self.dedupKey = dedupKey
         self.timestamp = timestamp
+        self.endsAt = endsAt
         self.listener = listener
         self.format = format
     }

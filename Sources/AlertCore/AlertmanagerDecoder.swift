@@ -59,10 +59,12 @@ public enum AlertmanagerDecoder {
         }
         let check = labels.removeValue(forKey: "alertname") ?? annotations["summary"] ?? "alert"
         let host = labels.removeValue(forKey: "host") ?? labels.removeValue(forKey: "instance")
+        let resolved = endsAt.map { $0 <= now } ?? false
         var alert = Alert(
             check: check, summary: annotations["summary"], description: annotations["description"], host: host,
-            source: "alertmanager", status: (endsAt.map { $0 <= now } ?? false) ? .resolved : .firing,
-            labels: labels, timestamp: startsAt, listener: listener, format: "alertmanager")
+            source: "alertmanager", status: resolved ? .resolved : .firing,
+            labels: labels, timestamp: startsAt, endsAt: resolved ? nil : endsAt, listener: listener,
+            format: "alertmanager")
         if let severity = labels["severity"], let parsed = Severity(parsing: severity) {
             alert.severity = parsed
             alert.labels.removeValue(forKey: "severity")

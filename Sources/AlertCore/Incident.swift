@@ -22,11 +22,14 @@ public struct IncidentAlert: Sendable, Equatable {
     public var firstSeen: Date
     public var lastSeen: Date
     public var count: Int64
+    /// A firing alert resolves by itself at this time unless refreshed
+    /// (the sender's `endsAt`); nil: it fires until resolved.
+    public var expiresAt: Date?
 
     public init(
         incidentID: Int64, fingerprint: String, check: String, host: String?, source: String?,
         summary: String?, status: AlertStatus, severity: Severity, labels: [String: String],
-        firstSeen: Date, lastSeen: Date, count: Int64
+        firstSeen: Date, lastSeen: Date, count: Int64, expiresAt: Date? = nil
     ) {
         self.incidentID = incidentID
         self.fingerprint = fingerprint
@@ -40,6 +43,7 @@ public struct IncidentAlert: Sendable, Equatable {
         self.firstSeen = firstSeen
         self.lastSeen = lastSeen
         self.count = count
+        self.expiresAt = expiresAt
     }
 }
 

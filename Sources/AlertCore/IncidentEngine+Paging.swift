@@ -62,9 +62,10 @@ extension IncidentEngine {
         return outcome
     }
 
-    /// The reconcile cycle: due escalation steps, breaches, status-update
-    /// reminders for every active incident.
+    /// The reconcile cycle: alerts whose `endsAt` passed, due escalation
+    /// steps, breaches, status-update reminders for every active incident.
     public mutating func tick(now: Date) {
+        expireAlerts(now: now)
         for id in incidents.keys {
             guard let incident = incidents[id], incident.state.isActive, incident.escalation != nil else { continue }
             advanceEscalation(id, now: now)

@@ -55,6 +55,9 @@ public struct IncidentEngine: Sendable {
     private var activeByGroup: [String: Int64] = [:]
     private var activeByFingerprint: [String: Int64] = [:]
     private var reopenableByGroup: [String: Int64] = [:]
+    /// Firing alerts of active incidents that resolve by themselves at a
+    /// time (the sender's `endsAt`), by fingerprint.
+    private var expiries: [String: Date] = [:]
     private(set) public var nextID: Int64
     /// Active incidents by severity, kept as incidents change (for gauges and
     /// status lines without scanning every incident).
@@ -97,7 +100,10 @@ public struct IncidentEngine: Sendable {
         if incident.state.isActive {
             activeCounts[incident.severity, default: 0] += 1
             activeByGroup[incident.groupKey] = incident.id
-            for fingerprint in incident.alerts.keys { activeByFingerprint[fingerprint] = incident.id }
+            for (fingerprint, alert) in incident.alerts {
+                activeByFingerprint[fingerprint] = incident.id
+                if alert.status == .firing, let at = alert.expiresAt { expiries[fingerprint] = at }
+            }
         } else if incident.autoResolved {
             reopenableByGroup[incident.groupKey] = incident.id
         }
@@ -234,16 +240,18 @@ public struct IncidentEngine: Sendable {
             existing.lastSeen = now
             existing.summary = alert.summary ?? existing.summary
             existing.severity = severity
+            existing.expiresAt = alert.endsAt
             incident.alerts[fingerprint] = existing
         } else {
             incident.alerts[fingerprint] = IncidentAlert(
                 incidentID: id, fingerprint: fingerprint, check: alert.check, host: alert.host,
                 source: alert.source, summary: alert.summary, status: .firing, severity: severity,
-                labels: alert.labels, firstSeen: now, lastSeen: now, count: 1)
+                labels: alert.labels, firstSeen: now, lastSeen: now, count: 1, expiresAt: alert.endsAt)
             incident.firingCount += 1
             record(id, now, .alertAttached, "\(alertLabel(alert, fingerprint)) attached as \(severity)")
         }
         activeByFingerprint[fingerprint] = id
+        expiries[fingerprint] = alert.endsAt
         incident.occurrences += 1
         incident.lastSeen = now
         if severity.isMoreSevere(than: incident.severity) {
@@ -257,8 +265,32 @@ public struct IncidentEngine: Sendable {
         return raised
     }
 
+    /// Resolves the firing alerts whose `endsAt` has passed with no refresh
+    /// from their sender, as if it had sent the resolve (Alertmanager does
+    /// the same: an alert from a deleted rule or a dead Prometheus ends).
+    mutating func expireAlerts(now: Date) {
+        for (fingerprint, at) in expiries where at <= now {
+            expiries.removeValue(forKey: fingerprint)
+            guard let id = activeByFingerprint[fingerprint], let existing = incidents[id]?.alerts[fingerprint] else { continue }
+            let alert = Alert(
+                check: existing.check, summary: existing.summary, host: existing.host, source: existing.source,
+                status: .resolved, labels: existing.labels)
+            var fate = Fate(
+                fingerprint: fingerprint, at: now, rule: nil, severity: existing.severity, incidentID: id,
+                decision: .resolved, reasons: ["its endsAt (\(RFC3339.format(at))) passed with no refresh from the sender"])
+            if let resolved = resolveAlert(
+                alert, fingerprint: fingerprint, now: now, fate: &fate, because: "its endsAt passed with no refresh")
+            {
+                finishEscalation(resolved, now: now)
+            }
+            pendingFates[fingerprint] = fate
+        }
+    }
+
     /// Resolves the alert; returns the incident id when that resolved the incident.
-    private mutating func resolveAlert(_ alert: Alert, fingerprint: String, now: Date, fate: inout Fate) -> Int64? {
+    private mutating func resolveAlert(
+        _ alert: Alert, fingerprint: String, now: Date, fate: inout Fate, because reason: String? = nil
+    ) -> Int64? {
         fate.decision = .resolved
         guard let id = activeByFingerprint[fingerprint], var incident = incidents.removeValue(forKey: id) else {
             fate.reasons.append("no open incident holds this alert; nothing to resolve")
@@ -272,12 +304,14 @@ public struct IncidentEngine: Sendable {
         }
         existing.status = .resolved
         existing.lastSeen = now
+        existing.expiresAt = nil
+        expiries.removeValue(forKey: fingerprint)
         incident.alerts[fingerprint] = existing
         incident.firingCount -= 1
         incident.lastSeen = now
         dirtyAlerts.insert(AlertKey(incident: id, fingerprint: fingerprint))
         dirtyIncidents.insert(id)
-        record(id, now, .alertResolved, "\(alertLabel(alert, fingerprint)) resolved")
+        record(id, now, .alertResolved, "\(alertLabel(alert, fingerprint)) resolved" + (reason.map { ": \($0)" } ?? ""))
         if incident.firingCount == 0 && settings.autoResolve {
             incident.state = .resolved
             incident.resolvedAt = now
@@ -298,6 +332,7 @@ public struct IncidentEngine: Sendable {
         if activeByGroup[incident.groupKey] == incident.id { activeByGroup.removeValue(forKey: incident.groupKey) }
         for fingerprint in incident.alerts.keys where activeByFingerprint[fingerprint] == incident.id {
             activeByFingerprint.removeValue(forKey: fingerprint)
+            expiries.removeValue(forKey: fingerprint)
         }
     }
 

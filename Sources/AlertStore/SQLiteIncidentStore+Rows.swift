@@ -34,17 +34,18 @@ extension SQLiteIncidentStore {
         let alertStatement = try db.cachedStatement(
             sql: """
                 INSERT INTO incident_alerts (incident_id, fingerprint, check_name, host, source, summary, status,
-                  severity, labels, first_seen, last_seen, count)
-                VALUES (?,?,?,?,?,?,?,?,?,?,?,?)
+                  severity, labels, first_seen, last_seen, count, expires_at)
+                VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)
                 ON CONFLICT(incident_id, fingerprint) DO UPDATE SET summary=excluded.summary,
                   status=excluded.status, severity=excluded.severity, labels=excluded.labels,
-                  last_seen=excluded.last_seen, count=excluded.count
+                  last_seen=excluded.last_seen, count=excluded.count, expires_at=excluded.expires_at
                 """)
         for alert in changes.alerts {
             try alertStatement.execute(arguments: [
                 alert.incidentID, alert.fingerprint, alert.check, alert.host, alert.source, alert.summary,
                 alert.status.rawValue, alert.severity.rawValue, JSONText.encode(alert.labels),
                 Millis.from(alert.firstSeen), Millis.from(alert.lastSeen), alert.count,
+                alert.expiresAt.map(Millis.from),
             ])
         }
         let timelineStatement = try db.cachedStatement(
@@ -115,7 +116,8 @@ extension SQLiteIncidentStore {
             host: row["host"], source: row["source"], summary: row["summary"],
             status: AlertStatus(rawValue: row["status"]) ?? .firing,
             severity: Severity(rawValue: row["severity"]) ?? .sev3, labels: JSONText.decodeMap(row["labels"]),
-            firstSeen: Millis.date(row["first_seen"]), lastSeen: Millis.date(row["last_seen"]), count: row["count"])
+            firstSeen: Millis.date(row["first_seen"]), lastSeen: Millis.date(row["last_seen"]), count: row["count"],
+            expiresAt: (row["expires_at"] as Int64?).map(Millis.date))
     }
 
     static func alerts(of id: Int64, in db: Database) throws -> [String: IncidentAlert] {

@@ -88,6 +88,9 @@ extension SQLiteIncidentStore {
                     CREATE INDEX outbox_by_incident ON outbox(incident_id);
                     """)
         }
+        migrator.registerMigration("v3: alert expiry (endsAt)") { db in
+            try db.execute(sql: "ALTER TABLE incident_alerts ADD COLUMN expires_at INTEGER")
+        }
         return migrator
     }
 }

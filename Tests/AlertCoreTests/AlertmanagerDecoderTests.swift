@@ -29,6 +29,31 @@ import Testing
         #expect(alert.format == "alertmanager")
     }
 
+    /// What Prometheus 2.42 really sends (see Fixtures/alertmanager/README.md).
+    @Test func prometheusFiringAndResolvedFixtures() throws {
+        func decode(_ name: String, at now: String) throws -> Alert {
+            let results = try AlertmanagerDecoder.decode(
+                Fixture.bytes("alertmanager/\(name)"), listener: "http", now: try #require(RFC3339.parse(now))
+            ).get()
+            #expect(results.count == 1)
+            return try results[0].get()
+        }
+        let firing = try decode("prometheus-2.42-firing.json", at: "2026-11-23T23:27:57Z")
+        #expect(firing.check == "AlwaysFiring")
+        #expect(firing.severity == .sev1)
+        #expect(firing.summary == "always firing")
+        #expect(firing.description == "a rule that always fires")
+        #expect(firing.labels == ["team": "infra"])
+        #expect(firing.status == .firing)
+        #expect(firing.endsAt == RFC3339.parse("2026-11-23T23:28:06.566Z"))  // resolves then unless refreshed
+        #expect(firing.timestamp == RFC3339.parse("2026-11-23T23:27:56.566Z"))
+
+        let resolved = try decode("prometheus-2.42-resolved.json", at: "2026-11-23T23:28:30.600Z")
+        #expect(resolved.status == .resolved)
+        #expect(resolved.endsAt == nil)
+        #expect(Fingerprint.of(resolved) == Fingerprint.of(firing))  // the same alert
+    }
+
     @Test func anEndInThePastResolvesAndHostBeatsInstance() throws {
         let alert = try Self.one(#"[{"labels":{"alertname":"x","host":"h","instance":"i"},"endsAt":"2025-01-01T00:00:00Z"}]"#).get()
         #expect(alert.status == .resolved)
@@ -36,6 +61,7 @@ import Testing
         #expect(alert.labels == ["instance": "i"])
         let future = try Self.one(#"[{"labels":{"alertname":"x"},"endsAt":"2030-01-01T00:00:00Z"}]"#).get()
         #expect(future.status == .firing)
+        #expect(future.endsAt == RFC3339.parse("2030-01-01T00:00:00Z"))
     }
 
     @Test(

@@ -78,6 +78,22 @@ final class EngineStateTests {
         #expect(state.nextID == 4)
     }
 
+    @Test("an alert's endsAt is stored, so it still expires after a restart")
+    func expiryIsStored() throws {
+        var engine = IncidentEngine()
+        engine.take(Alert(check: "AlwaysFiring", endsAt: t0 + 30, format: "alertmanager"), at: t0)
+        engine.take(Alert(check: "disk_full"), at: t0)
+        try inFirstRun { try $0.apply(engine.takeChanges(now: t0)) }
+
+        let state = try SQLiteIncidentStore(path: database.path).loadEngineState(resolvedSince: t0)
+        let alerts = state.incidents.sorted { $0.id < $1.id }.map { $0.alerts.values.first?.expiresAt }
+        #expect(alerts == [millis(t0 + 30), nil])
+        var restarted = IncidentEngine(incidents: state.incidents, nextID: state.nextID)
+        restarted.tick(now: t0 + 31)
+        #expect(restarted.incident(1)?.state == .resolved)
+        #expect(restarted.incident(2)?.state == .open)
+    }
+
     @Test("an empty store starts at id 1")
     func emptyStore() throws {
         let state = try SQLiteIncidentStore(path: database.path).loadEngineState(resolvedSince: t0)
