@@ -13,6 +13,7 @@ import Testing
           - { name: ingest-udp, udp: "192.0.2.1:5140" }
           - { name: ingest-unix, unix: "$DIR/never-bound.sock" }
           - { name: ingest-extra, tcp: "127.0.0.1:0" }
+          - { name: http, http: "192.0.2.1:9095" }
         storage: { sqlite: "$DIR/state/alertd.sqlite" }
         control: { socket: "$DIR/control.sock" }
         """
@@ -25,19 +26,20 @@ import Testing
         tcp = socket.socket(socket.AF_INET, socket.SOCK_STREAM); tcp.bind(("127.0.0.1", 0)); tcp.listen(128)
         udp = socket.socket(socket.AF_INET, socket.SOCK_DGRAM); udp.bind(("127.0.0.1", 0))
         ux = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM); ux.bind(unix_path); ux.listen(128)
+        http = socket.socket(socket.AF_INET, socket.SOCK_STREAM); http.bind(("127.0.0.1", 0)); http.listen(128)
         stray = socket.socket(socket.AF_INET, socket.SOCK_STREAM); stray.bind(("127.0.0.1", 0)); stray.listen(1)
         with open(out + ".tmp", "w") as f:
-            json.dump({"tcp": tcp.getsockname()[1], "udp": udp.getsockname()[1]}, f)
+            json.dump({"tcp": tcp.getsockname()[1], "udp": udp.getsockname()[1], "http": http.getsockname()[1]}, f)
         os.rename(out + ".tmp", out)
         # Move them out of the way first, so dup2 onto 3.. cannot clobber one.
         moved = []
-        for s in (tcp, udp, ux, stray):
+        for s in (tcp, udp, ux, http, stray):
             moved.append(os.dup2(s.fileno(), 50 + len(moved)))
         for i, fd in enumerate(moved):
             os.dup2(fd, 3 + i)
             os.set_inheritable(3 + i, True)
-        os.environ.update(LISTEN_FDS="4", LISTEN_PID=str(os.getpid()),
-                          LISTEN_FDNAMES="ingest-tcp:ingest-udp:ingest-unix:stray")
+        os.environ.update(LISTEN_FDS="5", LISTEN_PID=str(os.getpid()),
+                          LISTEN_FDNAMES="ingest-tcp:ingest-udp:ingest-unix:http:stray")
         os.execv(argv[0], argv)
         """
 
@@ -53,7 +55,9 @@ import Testing
         try Send.udp(#"{"check":"via_udp"}"#, port: UInt16(bound["udp"]!))
         try Send.unix(#"{"check":"via_unix"}"# + "\n", path: unixPath)
         try Send.tcp(#"{"check":"via_extra"}"# + "\n", port: daemon.port(of: "ingest-extra"))
-        try waitUntil("all four alerts are in") { try daemon.incidents().count == 4 }
+        let viaHTTP = try HTTPEndToEndTests.curl(["--data", #"{"check":"via_http"}"#, "http://127.0.0.1:\(bound["http"]!)/api/v1/alerts"])
+        #expect(viaHTTP.status == 200, "\(viaHTTP.text)")
+        try waitUntil("all five alerts are in") { try daemon.incidents().count == 5 }
 
         #expect(!FileManager.default.fileExists(atPath: daemon.directory.appendingPathComponent("never-bound.sock").path))
         #expect(daemon.output.contains(#"inherited socket "stray""#))
