@@ -1,6 +1,7 @@
 import AlertCore
 import Foundation
 import Subprocess
+import Synchronization
 
 #if canImport(System)
     import System
@@ -58,12 +59,17 @@ struct CommandRunner: Sendable {
             executable: argv[0].contains("/") ? .path(FilePath(argv[0])) : .name(argv[0]),
             arguments: Arguments(Array(argv.dropFirst())), platformOptions: options)
 
+        // The process (and group) id, for the timeout's own kill: the
+        // teardown on cancellation alone was seen to leave a hung group alive
+        // when the machine was loaded.
+        let started = StartedProcess()
         let outcome = await withTaskGroup(of: Outcome.self) { group in
             group.addTask {
                 do {
                     let result = try await Subprocess.run(
                         configuration, input: .inputWriter, output: .discarded, error: .sequence
                     ) { execution in
+                        started.pid.withLock { $0 = execution.processIdentifier.value }
                         async let stderr = Self.head(of: execution.standardError)
                         // A command may exit without reading all of stdin;
                         // its exit status decides, not the broken pipe.
@@ -81,6 +87,11 @@ struct CommandRunner: Sendable {
                 return .timedOut
             }
             let first = await group.next()!
+            if case .timedOut = first, let pid = started.pid.withLock({ $0 }) {
+                kill(-pid, SIGTERM)
+                try? await Task.sleep(for: Self.killGrace)
+                kill(-pid, SIGKILL)
+            }
             group.cancelAll()  // stops the sleep, or tears the process down
             return first
         }
@@ -162,4 +173,9 @@ struct CommandRunner: Sendable {
     }()
 
     static func ignoreSIGPIPE() { _ = sigpipeIgnored }
+}
+
+/// The pid of a command once it started (set from inside Subprocess's body).
+private final class StartedProcess: Sendable {
+    let pid = Mutex<pid_t?>(nil)
 }
