@@ -78,7 +78,12 @@ import Testing
         let escalation = try #require(sink.requests(to: "/mgr").first)
         #expect(escalation.json?["kind"] as? String == "escalation")
         #expect(escalation.receivedAt.timeIntervalSince(page.receivedAt) >= 1.9)
-        let kinds = (try daemon.show(1)["timeline"] as? [[String: Any]])?.compactMap { $0["kind"] as? String } ?? []
+        // The sink has the request before alertd has recorded the answer: wait for that.
+        var kinds: [String] = []
+        try waitUntil("every delivery is on the timeline", timeout: 15) {
+            kinds = (try daemon.show(1)["timeline"] as? [[String: Any]])?.compactMap { $0["kind"] as? String } ?? []
+            return kinds.filter { $0 == "page_sent" }.count >= 3
+        }
         #expect(kinds.contains("escalated"))
         // Exactly once per channel: webhook, email, mgr.
         #expect(kinds.filter { $0 == "page_sent" }.count == 3)
