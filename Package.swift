@@ -26,7 +26,7 @@ let package = Package(
         .package(url: "https://github.com/swiftlang/swift-subprocess.git", from: "1.0.2"),
     ],
     targets: [
-        .target(name: "AlertCore"),
+        .target(name: "AlertCore", dependencies: [.product(name: "HeapModule", package: "swift-collections")]),
         .systemLibrary(name: "CSystemd", pkgConfig: "libsystemd", providers: [.apt(["libsystemd-dev"])]),
         .target(
             name: "AlertConfig",

@@ -63,14 +63,43 @@ extension IncidentEngine {
     }
 
     /// The reconcile cycle: alerts whose `endsAt` passed, due escalation
-    /// steps, breaches, status-update reminders for every active incident.
+    /// steps, breaches and status-update reminders. Only incidents whose
+    /// next due time (`attention`) has come are visited.
     public mutating func tick(now: Date) {
         expireAlerts(now: now)
-        for id in incidents.keys {
-            guard let incident = incidents[id], incident.state.isActive, incident.escalation != nil else { continue }
+        for id in dirtyIncidents { reschedule(id) }  // changed since the last takeChanges
+        var due: [Int64] = []
+        while let id = attention.popDue(now) { due.append(id) }
+        for id in due {
             advanceEscalation(id, now: now)
             remindOfStatusUpdate(id, now: now)
+            reschedule(id)
         }
+    }
+
+    /// Puts incident `id` in `attention` at the next time its escalation
+    /// needs the cycle, or takes it out.
+    mutating func reschedule(_ id: Int64) {
+        attention.set(id, at: incidents[id].flatMap(nextAttention))
+    }
+
+    /// The earliest of: the next escalation step and the ack_within breach
+    /// (while open), the next status-update reminder (while active).
+    private func nextAttention(_ incident: Incident) -> Date? {
+        guard incident.state.isActive, let state = incident.escalation else { return nil }
+        let policy = paging.policy(for: state.level)
+        var next: Date?
+        func consider(_ time: Date) { next = min(next ?? time, time) }
+        if incident.state == .open {
+            if state.nextStep < policy.steps.count {
+                consider(state.startedAt.addingTimeInterval(policy.steps[state.nextStep].after))
+            }
+            if !state.breached { consider(state.startedAt.addingTimeInterval(policy.ackWithin)) }
+        }
+        if let every = policy.updateEvery {
+            consider(max(state.lastUpdateAt ?? state.startedAt, state.lastReminderAt ?? .distantPast).addingTimeInterval(every))
+        }
+        return next
     }
 
     private mutating func remindOfStatusUpdate(_ id: Int64, now: Date) {

@@ -57,7 +57,10 @@ public struct IncidentEngine: Sendable {
     private var reopenableByGroup: [String: Int64] = [:]
     /// Firing alerts of active incidents that resolve by themselves at a
     /// time (the sender's `endsAt`), by fingerprint.
-    private var expiries: [String: Date] = [:]
+    private var expiries = DueSchedule<String>()
+    /// When each active incident's escalation next needs `tick` (a step, a
+    /// breach, a reminder): the cycle visits only those due.
+    var attention = DueSchedule<Int64>()
     private(set) public var nextID: Int64
     /// Active incidents by severity, kept as incidents change (for gauges and
     /// status lines without scanning every incident).
@@ -68,8 +71,11 @@ public struct IncidentEngine: Sendable {
     private var pendingTimeline: [TimelineEntry] = []
     private var pendingFates: [String: Fate] = [:]
     var pendingPages: [OutboxPage] = []
-    /// What paging needs of the configuration; set on start and reload.
-    public var paging = PagingPolicy()
+    /// What paging needs of the configuration; set on start and reload
+    /// (new policies move every active incident's next due time).
+    public var paging = PagingPolicy() {
+        didSet { for (id, incident) in incidents where incident.state.isActive { reschedule(id) } }
+    }
     private(set) public var nextPageID: Int64 = 1
 
     private struct AlertKey: Hashable {
@@ -102,8 +108,9 @@ public struct IncidentEngine: Sendable {
             activeByGroup[incident.groupKey] = incident.id
             for (fingerprint, alert) in incident.alerts {
                 activeByFingerprint[fingerprint] = incident.id
-                if alert.status == .firing, let at = alert.expiresAt { expiries[fingerprint] = at }
+                if alert.status == .firing, let at = alert.expiresAt { expiries.set(fingerprint, at: at) }
             }
+            reschedule(incident.id)
         } else if incident.autoResolved {
             reopenableByGroup[incident.groupKey] = incident.id
         }
@@ -251,7 +258,7 @@ public struct IncidentEngine: Sendable {
             record(id, now, .alertAttached, "\(alertLabel(alert, fingerprint)) attached as \(severity)")
         }
         activeByFingerprint[fingerprint] = id
-        expiries[fingerprint] = alert.endsAt
+        expiries.set(fingerprint, at: alert.endsAt)
         incident.occurrences += 1
         incident.lastSeen = now
         if severity.isMoreSevere(than: incident.severity) {
@@ -269,15 +276,14 @@ public struct IncidentEngine: Sendable {
     /// from their sender, as if it had sent the resolve (Alertmanager does
     /// the same: an alert from a deleted rule or a dead Prometheus ends).
     mutating func expireAlerts(now: Date) {
-        for (fingerprint, at) in expiries where at <= now {
-            expiries.removeValue(forKey: fingerprint)
+        while let fingerprint = expiries.popDue(now) {
             guard let id = activeByFingerprint[fingerprint], let existing = incidents[id]?.alerts[fingerprint] else { continue }
             let alert = Alert(
                 check: existing.check, summary: existing.summary, host: existing.host, source: existing.source,
                 status: .resolved, labels: existing.labels)
             var fate = Fate(
                 fingerprint: fingerprint, at: now, rule: nil, severity: existing.severity, incidentID: id,
-                decision: .resolved, reasons: ["its endsAt (\(RFC3339.format(at))) passed with no refresh from the sender"])
+                decision: .resolved, reasons: ["its endsAt (\(RFC3339.format(existing.expiresAt ?? now))) passed with no refresh from the sender"])
             if let resolved = resolveAlert(
                 alert, fingerprint: fingerprint, now: now, fate: &fate, because: "its endsAt passed with no refresh")
             {
@@ -305,7 +311,7 @@ public struct IncidentEngine: Sendable {
         existing.status = .resolved
         existing.lastSeen = now
         existing.expiresAt = nil
-        expiries.removeValue(forKey: fingerprint)
+        expiries.set(fingerprint, at: nil)
         incident.alerts[fingerprint] = existing
         incident.firingCount -= 1
         incident.lastSeen = now
@@ -332,7 +338,7 @@ public struct IncidentEngine: Sendable {
         if activeByGroup[incident.groupKey] == incident.id { activeByGroup.removeValue(forKey: incident.groupKey) }
         for fingerprint in incident.alerts.keys where activeByFingerprint[fingerprint] == incident.id {
             activeByFingerprint.removeValue(forKey: fingerprint)
-            expiries.removeValue(forKey: fingerprint)
+            expiries.set(fingerprint, at: nil)
         }
     }
 
@@ -404,6 +410,7 @@ public struct IncidentEngine: Sendable {
     /// Hands over everything changed since the last call, and forgets
     /// incidents that are settled (resolved and no longer reopenable at `now`).
     public mutating func takeChanges(now: Date) -> ChangeSet {
+        for id in dirtyIncidents { reschedule(id) }
         var changes = ChangeSet()
         changes.incidents = dirtyIncidents.compactMap { incidents[$0] }
         changes.alerts = dirtyAlerts.compactMap { incidents[$0.incident]?.alerts[$0.fingerprint] }
