@@ -10,31 +10,28 @@ import Foundation
 /// else is optional. Unknown fields are ignored so senders may add their own.
 public enum NativeAlertDecoder {
     public static func decode(_ bytes: some Collection<UInt8>, listener: String) -> Result<Alert, DecodeError> {
-        let object: Any
+        let object: JSONValue
         do {
-            object = try JSONSerialization.jsonObject(with: Data(bytes), options: [])
+            object = try JSONParser.parse(bytes)
         } catch {
-            return .failure(.malformed("not valid JSON: \(Self.reason(of: error))"))
+            return .failure(.malformed("not valid JSON: \(error)"))
         }
-        guard let fields = object as? [String: Any] else {
-            return .failure(.malformed("expected a JSON object"))
-        }
-        return decode(object: fields, listener: listener)
+        return decode(object: object, listener: listener)
     }
 
     /// Decodes an already-parsed object (HTTP `/api/v1/alerts` arrays use this).
-    public static func decode(object fields: [String: Any], listener: String) -> Result<Alert, DecodeError> {
-        do {
-            return .success(try alert(from: fields, listener: listener))
-        } catch let error as DecodeError {
-            return .failure(error)
+    public static func decode(object: JSONValue, listener: String) -> Result<Alert, DecodeError> {
+        guard case .object = object else { return .failure(.malformed("expected a JSON object")) }
+        do throws(DecodeError) {
+            return .success(try alert(from: object, listener: listener))
         } catch {
-            return .failure(.malformed("\(error)"))
+            return .failure(error)
         }
     }
 
-    private static func alert(from fields: [String: Any], listener: String) throws -> Alert {
-        let check = try nonEmpty(string(fields, "check")) ?? nonEmpty(string(fields, "alertname"))
+    private static func alert(from fields: JSONValue, listener: String) throws(DecodeError) -> Alert {
+        let alertname = nonEmpty(try string(fields, "alertname"))
+        let check = nonEmpty(try string(fields, "check")) ?? alertname
         let summary = try string(fields, "summary")
         guard let name = check ?? summary, !name.isEmpty else {
             throw DecodeError.malformed("\"check\" (or \"alertname\") or \"summary\" is required")
@@ -57,26 +54,26 @@ public enum NativeAlertDecoder {
             }
             alert.severity = value
         }
-        if let labels = fields["labels"], !(labels is NSNull) {
-            guard let object = labels as? [String: Any] else {
+        if let labels = fields["labels"], !labels.isNull {
+            guard case .object(let members) = labels else {
                 throw DecodeError.malformed("\"labels\" must be an object of strings")
             }
-            for (key, value) in object {
-                guard let text = value as? String else {
+            for (key, value) in members {
+                guard let text = value.string else {
                     throw DecodeError.malformed("label \"\(key)\" must be a string")
                 }
                 alert.labels[key] = text
             }
         }
-        if let timestamp = fields["timestamp"], !(timestamp is NSNull) {
+        if let timestamp = fields["timestamp"], !timestamp.isNull {
             alert.timestamp = try parseTimestamp(timestamp)
         }
         return alert
     }
 
-    private static func string(_ fields: [String: Any], _ key: String) throws -> String? {
-        guard let value = fields[key], !(value is NSNull) else { return nil }
-        guard let text = value as? String else {
+    private static func string(_ fields: JSONValue, _ key: String) throws(DecodeError) -> String? {
+        guard let value = fields[key], !value.isNull else { return nil }
+        guard let text = value.string else {
             throw DecodeError.malformed("\"\(key)\" must be a string")
         }
         return text
@@ -84,21 +81,16 @@ public enum NativeAlertDecoder {
 
     private static func nonEmpty(_ text: String?) -> String? { text?.isEmpty == false ? text : nil }
 
-    private static func parseTimestamp(_ value: Any) throws -> Date {
-        if let text = value as? String {
+    private static func parseTimestamp(_ value: JSONValue) throws(DecodeError) -> Date {
+        switch value {
+        case .string(let text):
             if let date = RFC3339.parse(text) { return date }
             if let seconds = Double(text) { return Date(timeIntervalSince1970: seconds) }
             throw DecodeError.malformed("\"timestamp\" \"\(text)\" is neither RFC 3339 nor Unix seconds")
-        }
-        // On Linux `NSNumber(0) is Bool` holds, so tell JSON booleans by their type code.
-        if let number = value as? NSNumber, String(cString: number.objCType) != "c" {
-            return Date(timeIntervalSince1970: number.doubleValue)
+        case .number:
+            if let seconds = value.double { return Date(timeIntervalSince1970: seconds) }
+        default: break
         }
         throw DecodeError.malformed("\"timestamp\" must be an RFC 3339 string or Unix seconds")
-    }
-
-    private static func reason(of error: Error) -> String {
-        let text = (error as NSError).userInfo[NSDebugDescriptionErrorKey] as? String
-        return text ?? "unparseable"
     }
 }

@@ -82,22 +82,19 @@ struct HTTPAPI: Sendable {
     /// even when others are not (as Alertmanager does); the invalid ones are
     /// listed in a 400.
     private func ingestNative(_ request: HTTPRequest) async -> HTTPResponse {
-        let parsed: Any
+        let parsed: JSONValue
         do {
-            parsed = try JSONSerialization.jsonObject(with: Data(request.body.readableBytesView))
+            parsed = try JSONParser.parse(request.body.readableBytesView)
         } catch {
             counters.rejected(.malformed, count: 1)
-            return Self.error(.badRequest, "body is not valid JSON")
+            return Self.error(.badRequest, "body is not valid JSON: \(error)")
         }
-        let objects: [Any] = (parsed as? [Any]) ?? [parsed]
+        let objects: [JSONValue]
+        if case .array(let elements) = parsed { objects = elements } else { objects = [parsed] }
         var alerts: [Alert] = []
         var errors: [[String: Any]] = []
         for (index, object) in objects.enumerated() {
-            guard let fields = object as? [String: Any] else {
-                errors.append(["index": index, "error": "expected a JSON object"])
-                continue
-            }
-            switch NativeAlertDecoder.decode(object: fields, listener: listener) {
+            switch NativeAlertDecoder.decode(object: object, listener: listener) {
             case .success(let alert): alerts.append(alert)
             case .failure(let error): errors.append(["index": index, "error": error.message])
             }

@@ -189,16 +189,17 @@ struct NativeDecoderTests {
     @Test("decodes an already-parsed object (HTTP arrays)")
     func decodeObject() throws {
         let alert = try NativeAlertDecoder.decode(
-            object: [
-                "check": "disk_full", "host": "node-7", "labels": ["team": "storage"], "timestamp": 1_767_225_600,
-            ],
+            object: .object([
+                ("check", .string("disk_full")), ("host", .string("node-7")),
+                ("labels", .object([("team", .string("storage"))])), ("timestamp", .number("1767225600")),
+            ]),
             listener: "http"
         ).get()
         #expect(alert.check == "disk_full")
         #expect(alert.labels == ["team": "storage"])
         #expect(alert.timestamp == testEpoch)
         #expect(alert.listener == "http")
-        let error = try #require(NativeAlertDecoder.decode(object: ["host": "node-7"], listener: "http").failure)
+        let error = try #require(NativeAlertDecoder.decode(object: .object([("host", .string("node-7"))]), listener: "http").failure)
         #expect(error.reason == .malformed)
     }
 

@@ -1,0 +1,265 @@
+/// A strict RFC 8259 parser into `JSONValue`, one pass over the bytes.
+///
+/// Strict like `JSONSerialization`: no comments, no trailing commas, no
+/// leading zeros, no unescaped control characters, valid UTF-8 only, lone
+/// surrogates in `\u` escapes refused. Nesting is limited (`maxDepth`) so a
+/// hostile `[[[[…` cannot exhaust the stack. Errors say what and where.
+public struct JSONParser {
+    public struct Failure: Error, Equatable, CustomStringConvertible {
+        public let message: String
+        public let offset: Int
+        public var description: String { "\(message) at byte \(offset)" }
+    }
+
+    public static let maxDepth = 64
+
+    /// Parses one JSON text (surrounding whitespace allowed, nothing else).
+    public static func parse(_ bytes: some Collection<UInt8>) throws(Failure) -> JSONValue {
+        let result: Result<JSONValue, Failure>? = bytes.withContiguousStorageIfAvailable { buffer in
+            Result { () throws(Failure) -> JSONValue in try parseWhole(buffer) }
+        }
+        if let result { return try result.get() }
+        let copy = Array(bytes)
+        return try copy.withUnsafeBufferPointer { buffer throws(Failure) in try parseWhole(buffer) }
+    }
+
+    private static func parseWhole(_ buffer: UnsafeBufferPointer<UInt8>) throws(Failure) -> JSONValue {
+        var parser = Cursor(bytes: buffer)
+        parser.skipWhitespace()
+        let value = try parser.value(depth: 0)
+        parser.skipWhitespace()
+        guard parser.index == buffer.count else { throw parser.failure("unexpected data after the JSON value") }
+        return value
+    }
+
+    private struct Cursor {
+        let bytes: UnsafeBufferPointer<UInt8>
+        var index = 0
+
+        init(bytes: UnsafeBufferPointer<UInt8>) { self.bytes = bytes }
+
+        func failure(_ message: String) -> Failure { Failure(message: message, offset: index) }
+
+        var atEnd: Bool { index >= bytes.count }
+
+        mutating func skipWhitespace() {
+            while index < bytes.count {
+                switch bytes[index] {
+                case 0x20, 0x09, 0x0A, 0x0D: index += 1
+                default: return
+                }
+            }
+        }
+
+        mutating func value(depth: Int) throws(Failure) -> JSONValue {
+            guard !atEnd else { throw failure("unexpected end of input") }
+            switch bytes[index] {
+            case UInt8(ascii: "{"): return try object(depth: depth + 1)
+            case UInt8(ascii: "["): return try array(depth: depth + 1)
+            case UInt8(ascii: "\""): return .string(try string())
+            case UInt8(ascii: "t"): try literal("true"); return .bool(true)
+            case UInt8(ascii: "f"): try literal("false"); return .bool(false)
+            case UInt8(ascii: "n"): try literal("null"); return .null
+            case UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"): return .number(try number())
+            default: throw failure("unexpected character")
+            }
+        }
+
+        mutating func literal(_ word: StaticString) throws(Failure) {
+            let count = word.utf8CodeUnitCount
+            guard index + count <= bytes.count else { throw failure("unexpected end of input") }
+            for offset in 0..<count where bytes[index + offset] != word.utf8Start[offset] {
+                throw failure("unexpected character")
+            }
+            index += count
+        }
+
+        mutating func object(depth: Int) throws(Failure) -> JSONValue {
+            guard depth <= JSONParser.maxDepth else { throw failure("nested deeper than \(JSONParser.maxDepth) levels") }
+            index += 1  // {
+            var members: [(key: String, value: JSONValue)] = []
+            skipWhitespace()
+            if !atEnd && bytes[index] == UInt8(ascii: "}") {
+                index += 1
+                return .object(members)
+            }
+            while true {
+                skipWhitespace()
+                guard !atEnd, bytes[index] == UInt8(ascii: "\"") else { throw failure("expected a string key") }
+                let key = try string()
+                skipWhitespace()
+                guard !atEnd, bytes[index] == UInt8(ascii: ":") else { throw failure("expected ':' after a key") }
+                index += 1
+                skipWhitespace()
+                members.append((key, try value(depth: depth)))
+                skipWhitespace()
+                guard !atEnd else { throw failure("unexpected end of input in an object") }
+                if bytes[index] == UInt8(ascii: ",") {
+                    index += 1
+                    continue
+                }
+                guard bytes[index] == UInt8(ascii: "}") else { throw failure("expected ',' or '}' in an object") }
+                index += 1
+                return .object(members)
+            }
+        }
+
+        mutating func array(depth: Int) throws(Failure) -> JSONValue {
+            guard depth <= JSONParser.maxDepth else { throw failure("nested deeper than \(JSONParser.maxDepth) levels") }
+            index += 1  // [
+            var elements: [JSONValue] = []
+            skipWhitespace()
+            if !atEnd && bytes[index] == UInt8(ascii: "]") {
+                index += 1
+                return .array(elements)
+            }
+            while true {
+                skipWhitespace()
+                elements.append(try value(depth: depth))
+                skipWhitespace()
+                guard !atEnd else { throw failure("unexpected end of input in an array") }
+                if bytes[index] == UInt8(ascii: ",") {
+                    index += 1
+                    continue
+                }
+                guard bytes[index] == UInt8(ascii: "]") else { throw failure("expected ',' or ']' in an array") }
+                index += 1
+                return .array(elements)
+            }
+        }
+
+        /// A string; the common case (no escapes) is one validated copy.
+        mutating func string() throws(Failure) -> String {
+            index += 1  // opening quote
+            let start = index
+            while index < bytes.count {
+                let byte = bytes[index]
+                if byte == UInt8(ascii: "\"") {
+                    let text = try validated(start..<index)
+                    index += 1
+                    return text
+                }
+                if byte == UInt8(ascii: "\\") { return try escapedString(from: start) }
+                if byte < 0x20 { throw failure("unescaped control character in a string") }
+                index += 1
+            }
+            throw failure("unterminated string")
+        }
+
+        func validated(_ range: Range<Int>) throws(Failure) -> String {
+            let slice = UnsafeBufferPointer(rebasing: bytes[range])
+            // All-ASCII is by far the usual case and needs no UTF-8 check.
+            var ascii = true
+            for byte in slice where byte >= 0x80 {
+                ascii = false
+                break
+            }
+            if ascii { return String(decoding: slice, as: UTF8.self) }
+            guard let text = String(validating: slice, as: UTF8.self) else {
+                throw Failure(message: "invalid UTF-8 in a string", offset: range.lowerBound)
+            }
+            return text
+        }
+
+        mutating func escapedString(from start: Int) throws(Failure) -> String {
+            var utf8: [UInt8] = Array(UnsafeBufferPointer(rebasing: bytes[start..<index]))
+            while index < bytes.count {
+                let byte = bytes[index]
+                switch byte {
+                case UInt8(ascii: "\""):
+                    index += 1
+                    guard let text = String(validating: utf8, as: UTF8.self) else {
+                        throw Failure(message: "invalid UTF-8 in a string", offset: start)
+                    }
+                    return text
+                case UInt8(ascii: "\\"):
+                    index += 1
+                    guard !atEnd else { throw failure("unterminated string") }
+                    let escape = bytes[index]
+                    index += 1
+                    switch escape {
+                    case UInt8(ascii: "\""): utf8.append(0x22)
+                    case UInt8(ascii: "\\"): utf8.append(0x5C)
+                    case UInt8(ascii: "/"): utf8.append(0x2F)
+                    case UInt8(ascii: "b"): utf8.append(0x08)
+                    case UInt8(ascii: "f"): utf8.append(0x0C)
+                    case UInt8(ascii: "n"): utf8.append(0x0A)
+                    case UInt8(ascii: "r"): utf8.append(0x0D)
+                    case UInt8(ascii: "t"): utf8.append(0x09)
+                    case UInt8(ascii: "u"): try unicodeEscape(into: &utf8)
+                    default:
+                        index -= 1
+                        throw failure("invalid escape in a string")
+                    }
+                default:
+                    if byte < 0x20 { throw failure("unescaped control character in a string") }
+                    utf8.append(byte)
+                    index += 1
+                }
+            }
+            throw failure("unterminated string")
+        }
+
+        mutating func hex4() throws(Failure) -> UInt32 {
+            guard index + 4 <= bytes.count else { throw failure("truncated \\u escape") }
+            var value: UInt32 = 0
+            for _ in 0..<4 {
+                let byte = bytes[index]
+                let digit: UInt8
+                switch byte {
+                case UInt8(ascii: "0")...UInt8(ascii: "9"): digit = byte - UInt8(ascii: "0")
+                case UInt8(ascii: "a")...UInt8(ascii: "f"): digit = byte - UInt8(ascii: "a") + 10
+                case UInt8(ascii: "A")...UInt8(ascii: "F"): digit = byte - UInt8(ascii: "A") + 10
+                default: throw failure("invalid \\u escape")
+                }
+                value = value << 4 | UInt32(digit)
+                index += 1
+            }
+            return value
+        }
+
+        mutating func unicodeEscape(into utf8: inout [UInt8]) throws(Failure) {
+            var scalar = try hex4()
+            if (0xD800...0xDBFF).contains(scalar) {
+                guard index + 1 < bytes.count, bytes[index] == UInt8(ascii: "\\"), bytes[index + 1] == UInt8(ascii: "u")
+                else { throw failure("lone surrogate in a \\u escape") }
+                index += 2
+                let low = try hex4()
+                guard (0xDC00...0xDFFF).contains(low) else { throw failure("lone surrogate in a \\u escape") }
+                scalar = 0x10000 + ((scalar - 0xD800) << 10) + (low - 0xDC00)
+            } else if (0xDC00...0xDFFF).contains(scalar) {
+                throw failure("lone surrogate in a \\u escape")
+            }
+            guard let unicode = Unicode.Scalar(scalar) else { throw failure("invalid \\u escape") }
+            UTF8.encode(unicode) { utf8.append($0) }
+        }
+
+        /// `-? (0 | [1-9][0-9]*) (. [0-9]+)? ([eE] [+-]? [0-9]+)?`
+        mutating func number() throws(Failure) -> String {
+            let start = index
+            if bytes[index] == UInt8(ascii: "-") { index += 1 }
+            guard !atEnd else { throw failure("truncated number") }
+            if bytes[index] == UInt8(ascii: "0") {
+                index += 1
+            } else if isDigit(bytes[index]) {
+                while !atEnd && isDigit(bytes[index]) { index += 1 }
+            } else {
+                throw failure("invalid number")
+            }
+            if !atEnd && bytes[index] == UInt8(ascii: ".") {
+                index += 1
+                guard !atEnd && isDigit(bytes[index]) else { throw failure("invalid number: digits must follow '.'") }
+                while !atEnd && isDigit(bytes[index]) { index += 1 }
+            }
+            if !atEnd && (bytes[index] == UInt8(ascii: "e") || bytes[index] == UInt8(ascii: "E")) {
+                index += 1
+                if !atEnd && (bytes[index] == UInt8(ascii: "+") || bytes[index] == UInt8(ascii: "-")) { index += 1 }
+                guard !atEnd && isDigit(bytes[index]) else { throw failure("invalid number: digits must follow the exponent") }
+                while !atEnd && isDigit(bytes[index]) { index += 1 }
+            }
+            return String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<index]), as: UTF8.self)
+        }
+
+        func isDigit(_ byte: UInt8) -> Bool { byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9") }
+    }
+}
