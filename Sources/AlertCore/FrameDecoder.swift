@@ -14,25 +14,42 @@ public struct FrameDecoder: Sendable {
         if frame.count > maxFrame {
             return [.failure(DecodeError(.tooLarge, "frame of \(frame.count) bytes exceeds max_frame \(maxFrame)"))]
         }
-        let start = frame.drop(while: Self.isSpaceOrNewline)
-        guard let first = start.first else { return [] }
-        if first == UInt8(ascii: "<") {
-            var end = start.endIndex
-            while end > start.startIndex, Self.isSpaceOrNewline(start[start.index(end, offsetBy: -1)]) {
-                end = start.index(end, offsetBy: -1)
-            }
-            return [SyslogDecoder.decode(start[start.startIndex..<end], listener: listener)]
+        // One contiguous buffer, scanned with concrete types: going byte by
+        // byte through a generic collection from another module (NIO's
+        // ByteBufferView) cost more than decoding the alerts.
+        if let results = frame.withContiguousStorageIfAvailable({ decode(buffer: $0, listener: listener) }) {
+            return results
+        }
+        return Array(frame).withUnsafeBufferPointer { decode(buffer: $0, listener: listener) }
+    }
+
+    private func decode(buffer: UnsafeBufferPointer<UInt8>, listener: String) -> [Result<Alert, DecodeError>] {
+        var start = 0
+        while start < buffer.count, Self.isSpaceOrNewline(buffer[start]) { start += 1 }
+        guard start < buffer.count else { return [] }
+        if buffer[start] == UInt8(ascii: "<") {
+            var end = buffer.count
+            while end > start, Self.isSpaceOrNewline(buffer[end - 1]) { end -= 1 }
+            return [SyslogDecoder.decode(UnsafeBufferPointer(rebasing: buffer[start..<end]), listener: listener)]
         }
         var results: [Result<Alert, DecodeError>] = []
-        for line in frame.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: true) {
-            let trimmed = line.drop(while: Self.isSpace)
-            guard let head = trimmed.first, !trimmed.allSatisfy(Self.isSpace) else { continue }
-            switch head {
-            case UInt8(ascii: "{"): results.append(NativeAlertDecoder.decode(trimmed, listener: listener))
-            case UInt8(ascii: "<"): results.append(SyslogDecoder.decode(trimmed, listener: listener))
-            default:
-                results.append(.failure(.malformed("unrecognised format: expected a JSON object ({…}) or a syslog message (<PRI>…)")))
+        var lineStart = start
+        while lineStart < buffer.count {
+            var lineEnd = lineStart
+            while lineEnd < buffer.count, buffer[lineEnd] != UInt8(ascii: "\n") { lineEnd += 1 }
+            var first = lineStart
+            while first < lineEnd, Self.isSpace(buffer[first]) { first += 1 }
+            if first < lineEnd {
+                let line = UnsafeBufferPointer(rebasing: buffer[first..<lineEnd])
+                switch buffer[first] {
+                case UInt8(ascii: "{"): results.append(NativeAlertDecoder.decode(line, listener: listener))
+                case UInt8(ascii: "<"): results.append(SyslogDecoder.decode(line, listener: listener))
+                default:
+                    results.append(
+                        .failure(.malformed("unrecognised format: expected a JSON object ({…}) or a syslog message (<PRI>…)")))
+                }
             }
+            lineStart = lineEnd + 1
         }
         return results
     }

@@ -18,14 +18,23 @@ struct FrameIntake: Sendable {
 
     /// Appends the frame's good alerts to `batch`; counts and logs the bad ones.
     func decode(_ frame: some Collection<UInt8>, peer: String, into batch: inout [Alert]) {
+        let before = batch.count
         for result in decoder.decode(frame, listener: listener) {
             switch result {
-            case .success(let alert):
-                metrics.received(format: alert.format, count: 1)
-                batch.append(alert)
-            case .failure(let error):
-                refuse(error, peer: peer)
+            case .success(let alert): batch.append(alert)
+            case .failure(let error): refuse(error, peer: peer)
             }
+        }
+        // Counted per frame and format, not per alert: the counter's lock is not free.
+        var index = before
+        while index < batch.count {
+            let format = batch[index].format
+            var count = 0
+            while index < batch.count, batch[index].format == format {
+                count += 1
+                index += 1
+            }
+            metrics.received(format: format, count: count)
         }
     }
 

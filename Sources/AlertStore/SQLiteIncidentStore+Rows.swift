@@ -28,7 +28,7 @@ extension SQLiteIncidentStore {
                 incident.acknowledgedBy, incident.mitigatedAt.map(Millis.from), incident.resolvedAt.map(Millis.from),
                 incident.resolvedBy, incident.autoResolved, incident.occurrences, Millis.from(incident.lastSeen),
                 JSONText.encode(incident.roles), incident.maintenance, incident.flapping,
-                incident.escalation.map(JSONText.encodeValue), incident.postmortemDueAt.map(Millis.from),
+                incident.escalation.map(JSONText.encode), incident.postmortemDueAt.map(Millis.from),
             ])
         }
         let alertStatement = try db.cachedStatement(
@@ -179,8 +179,65 @@ enum JSONText {
         return (try? JSONSerialization.jsonObject(with: data)) as? [String] ?? []
     }
 
-    private static func string(_ value: Any) -> String {
-        let data = (try? JSONSerialization.data(withJSONObject: value, options: [.sortedKeys])) ?? Data("null".utf8)
-        return String(decoding: data, as: UTF8.self)
+    // Encoders written out by hand: labels, reasons and escalation state are
+    // written for every changed row of every commit, and Foundation's
+    // encoders cost more than the rest of the row.
+
+    private static func string(_ map: [String: String]) -> String {
+        var text = "{"
+        for (index, key) in map.keys.sorted().enumerated() {
+            if index > 0 { text += "," }
+            quote(key, into: &text)
+            text += ":"
+            quote(map[key]!, into: &text)
+        }
+        return text + "}"
+    }
+
+    private static func string(_ list: [String]) -> String {
+        var text = "["
+        for (index, item) in list.enumerated() {
+            if index > 0 { text += "," }
+            quote(item, into: &text)
+        }
+        return text + "]"
+    }
+
+    /// The escalation state as `JSONEncoder` with sorted keys and
+    /// millisecond dates writes it (and `decodeValue` reads it).
+    static func encode(_ state: EscalationState) -> String {
+        var text = #"{"breached":"# + (state.breached ? "true" : "false")
+        if let at = state.lastReminderAt { text += #","lastReminderAt":\#(Millis.from(at))"# }
+        if let at = state.lastUpdateAt { text += #","lastUpdateAt":\#(Millis.from(at))"# }
+        text += #","level":"\#(state.level.description)","nextStep":\#(state.nextStep),"notified":"#
+        text += string(state.notified)
+        return text + #","startedAt":\#(Millis.from(state.startedAt))}"#
+    }
+
+    /// A JSON string literal (RFC 8259 escapes) appended to `text`.
+    static func quote(_ value: String, into text: inout String) {
+        text += "\""
+        var plain = true
+        for byte in value.utf8 where byte < 0x20 || byte == 0x22 || byte == 0x5C {
+            plain = false
+            break
+        }
+        if plain {
+            text += value
+        } else {
+            for scalar in value.unicodeScalars {
+                switch scalar {
+                case "\"": text += "\\\""
+                case "\\": text += "\\\\"
+                case "\n": text += "\\n"
+                case "\r": text += "\\r"
+                case "\t": text += "\\t"
+                case _ where scalar.value < 0x20:
+                    text += "\\u00" + (scalar.value < 0x10 ? "0" : "") + String(scalar.value, radix: 16)
+                default: text.unicodeScalars.append(scalar)
+                }
+            }
+        }
+        text += "\""
     }
 }

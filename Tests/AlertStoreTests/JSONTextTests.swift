@@ -1,0 +1,32 @@
+import AlertCore
+import Foundation
+import Testing
+
+@testable import AlertStore
+
+/// The hand-written encoders write what Foundation's would read back.
+@Suite("JSON text columns") struct JSONTextTests {
+    @Test(arguments: [
+        [:], ["team": "storage"], ["b": "2", "a": "1"], ["quote\"key": "back\\slash", "ctl": "tab\tnew\nline\u{1}", "é": "😀 /"],
+    ] as [[String: String]])
+    func labelsRoundTrip(_ labels: [String: String]) {
+        #expect(JSONText.decodeMap(JSONText.encode(labels)) == labels)
+    }
+
+    @Test func listsRoundTrip() {
+        let list = ["plain", "with \"quotes\"", "new\nline", ""]
+        #expect(JSONText.decodeList(JSONText.encode(list)) == list)
+    }
+
+    @Test func escalationStateIsWrittenAsJSONEncoderWritesIt() {
+        var state = EscalationState(level: .sev1, startedAt: Date(timeIntervalSince1970: 1_767_225_600.123), nextStep: 2)
+        state.notified = ["oncall", "eng-manager"]
+        state.breached = true
+        #expect(JSONText.encode(state) == JSONText.encodeValue(state))
+        state.lastUpdateAt = Date(timeIntervalSince1970: 1_767_225_700)
+        state.lastReminderAt = Date(timeIntervalSince1970: 1_767_225_800)
+        #expect(JSONText.encode(state) == JSONText.encodeValue(state))
+        let back = JSONText.decodeValue(EscalationState.self, JSONText.encode(state))
+        #expect(back?.notified == state.notified && back?.nextStep == 2 && back?.level == .sev1)
+    }
+}
