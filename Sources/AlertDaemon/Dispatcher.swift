@@ -131,7 +131,10 @@ final class Dispatcher: Sendable {
 
     private func sleepUntilWoken() async {
         let timer = Task {
-            try? await Task.sleep(for: Self.pollInterval)
+            // Only a poll interval that really passed wakes the loop: a timer
+            // cancelled because something else woke it must not, or every
+            // wake would set off the next one and the loop would spin.
+            guard (try? await Task.sleep(for: Self.pollInterval)) != nil else { return }
             self.wake()
         }
         defer { timer.cancel() }

@@ -135,6 +135,14 @@ final class DaemonProcess: @unchecked Sendable {
 
     func signal(_ signal: Int32) { if let process { kill(process.processIdentifier, signal) } }
 
+    /// CPU seconds (user + system) alertd has used so far, from /proc.
+    func cpuSeconds() throws -> Double {
+        guard let process else { throw E2EError("alertd is not running") }
+        let stat = try String(contentsOfFile: "/proc/\(process.processIdentifier)/stat", encoding: .utf8)
+        let fields = stat[stat.range(of: ")", options: .backwards)!.upperBound...].split(separator: " ")
+        return (Double(fields[11])! + Double(fields[12])!) / Double(sysconf(Int32(_SC_CLK_TCK)))
+    }
+
     /// Waits for exit (with a deadline) and returns the status.
     func waitForExit(timeout: Double = 20) throws -> Int32 {
         guard let process else { throw E2EError("not started") }

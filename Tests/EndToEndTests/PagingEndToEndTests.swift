@@ -91,6 +91,22 @@ import Testing
         #expect(sink.requests(to: "/mgr").count == 1)
     }
 
+    /// Once a page has gone out, the dispatcher goes back to waiting: it
+    /// once woke itself on every wake-up and spun, burning a core while idle.
+    @Test func anIdleDaemonAfterPagingStaysIdle() throws {
+        let sink = try WebhookSink(directory: FileManager.default.temporaryDirectory, secret: "s3cret")
+        let daemon = try Self.daemon(sink: sink, sev1Steps: "[{ notify: [mgr] }]")
+        try daemon.start()
+        _ = try daemon.json(["send", "--check", "node_down", "--host", "n1", "--severity", "SEV1"])
+        try waitUntil("the page went out") { !sink.requests(to: "/mgr").isEmpty }
+        try daemon.alertctl(["ack", "1"])
+        let before = try daemon.cpuSeconds()
+        Thread.sleep(forTimeInterval: 3)  // the idle time itself is what is measured
+        let used = try daemon.cpuSeconds() - before
+        // Spinning used a whole core (~3 s here); idle is a few milliseconds.
+        #expect(used < 1.0, "alertd used \(used) CPU seconds in 3 idle seconds")
+    }
+
     @Test func anAcknowledgedIncidentDoesNotEscalate() throws {
         let sink = try WebhookSink(directory: FileManager.default.temporaryDirectory, secret: "s3cret")
         let daemon = try Self.daemon(sink: sink)
