@@ -9,6 +9,8 @@ import Synchronization
 public final class AlertdMetrics: Sendable {
     public let registry = PrometheusCollectorRegistry()
     let deduplicated: Counter
+    let committed: Counter
+    let queued: Gauge
     let storeCommit: DurationHistogram
     private let dropped = Mutex<[String: Counter]>([:])
     private let opened: [Severity: Counter]
@@ -22,6 +24,11 @@ public final class AlertdMetrics: Sendable {
     public init() {
         deduplicated = registry.makeCounter(
             name: "alertd_alerts_deduplicated_total", help: "Alerts that repeated or joined an open incident.")
+        committed = registry.makeCounter(
+            name: "alertd_alerts_committed_total",
+            help: "Alerts through the pipeline and on disk; received minus this is the backlog.")
+        queued = registry.makeGauge(
+            name: "alertd_ingest_queue_alerts", help: "Alerts received and waiting for the pipeline (max_queued bounds it).")
         storeCommit = registry.makeDurationHistogram(
             name: "alertd_store_commit_seconds",
             buckets: [.microseconds(250), .milliseconds(1), .milliseconds(2), .milliseconds(5), .milliseconds(10),

@@ -141,9 +141,11 @@ public final class Pipeline: AlertSink, @unchecked Sendable {
     private func process(_ batch: [PipelineWork]) {
         let now = clock.now()
         var replies: [(Result<Void, any Error>) -> Void] = []
+        var alertCount = 0
         for work in batch {
             switch work {
             case .alerts(let alerts, let done):
+                alertCount += alerts.count
                 var fates: [Fate] = []
                 fates.reserveCapacity(done == nil ? 0 : alerts.count)
                 for alert in alerts {
@@ -167,7 +169,9 @@ public final class Pipeline: AlertSink, @unchecked Sendable {
         }
         let changes = engine.takeChanges(now: now)
         let result = commit(changes)
+        metrics.queued.set(Double(queue.depth))
         if case .success = result {
+            metrics.committed.increment(by: Int64(alertCount))
             PipelineMetrics(metrics: metrics).record(changes)
             IncidentEventLog(logger: logger).record(changes)
             if changes.pages.contains(where: { $0.attempts == 0 || $0.state == .pending }) {
