@@ -18,7 +18,7 @@ UNITS := alertd.service alertd.socket alertd-udp.socket alertd-unix.socket
 # The units and catalog name the default paths; rewritten when BINDIR/DOCDIR differ.
 INSTALL_PATHS_SED := -e 's|/usr/local/bin/alertd|$(BINDIR)/alertd|g' -e 's|/usr/local/share/doc/alertd|$(DOCDIR)|g'
 
-.PHONY: run test build release deps clean install uninstall
+.PHONY: run test bench build release deps clean install uninstall
 
 build:
 	$(SWIFT) build
@@ -35,6 +35,14 @@ test: deps
 
 release:
 	$(SWIFT) build -c release
+
+# Release build, then the benchmark (bench/bench.py): prints one table and
+# writes the figures as JSON under bench/results/. BENCH_ARGS passes options,
+# e.g. BENCH_ARGS="--cases udp-repeated,page-latency --repeat 5".
+BENCH_ARGS ?=
+bench: deps
+	$(SWIFT) build -c release --product alertd
+	python3 bench/bench.py --bin "$$($(SWIFT) build -c release --show-bin-path)" $(BENCH_ARGS)
 
 # Debian packages the tests use as real peers; installed only when missing.
 deps:
