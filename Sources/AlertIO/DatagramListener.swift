@@ -76,11 +76,16 @@ public final class DatagramListener: Sendable {
     }
 }
 
-private final class DatagramIntakeHandler: ChannelInboundHandler, Sendable {
+/// Decodes each datagram as it is read and hands the pipeline one batch per
+/// read loop (`channelReadComplete`): one queue lock for up to a vector
+/// read's worth of datagrams instead of one per datagram.
+private final class DatagramIntakeHandler: ChannelInboundHandler {
     typealias InboundIn = AddressedEnvelope<ByteBuffer>
 
     let intake: FrameIntake
     let sink: any AlertSink
+    private var pending: [Alert] = []
+    private var lastPeer: SocketAddress?
 
     init(intake: FrameIntake, sink: any AlertSink) {
         self.intake = intake
@@ -89,14 +94,20 @@ private final class DatagramIntakeHandler: ChannelInboundHandler, Sendable {
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         let envelope = unwrapInboundIn(data)
-        let peer = envelope.remoteAddress.displayString
-        let bytes = envelope.data.readableBytesView
-        var batch: [Alert] = []
-        intake.decode(bytes, peer: peer, into: &batch)
-        guard !batch.isEmpty else { return }
-        if !sink.offer(batch) {
-            intake.refuse(DecodeError(.overload, "pipeline queue full; datagram dropped"), peer: peer, count: batch.count)
+        lastPeer = envelope.remoteAddress
+        intake.decode(envelope.data.readableBytesView, peer: envelope.remoteAddress.displayString, into: &pending)
+    }
+
+    func channelReadComplete(context: ChannelHandlerContext) {
+        if !pending.isEmpty {
+            if !sink.offer(pending) {
+                intake.refuse(
+                    DecodeError(.overload, "pipeline queue full; datagrams dropped"),
+                    peer: lastPeer?.displayString ?? "?", count: pending.count)
+            }
+            pending.removeAll(keepingCapacity: true)
         }
+        context.fireChannelReadComplete()
     }
 
     func errorCaught(context: ChannelHandlerContext, error: any Error) {

@@ -17,12 +17,13 @@ struct FrameIntake: Sendable {
     }
 
     /// Appends the frame's good alerts to `batch`; counts and logs the bad ones.
-    func decode(_ frame: some Collection<UInt8>, peer: String, into batch: inout [Alert]) {
+    /// `peer` is only rendered when something is refused.
+    func decode(_ frame: some Collection<UInt8>, peer: @autoclosure () -> String, into batch: inout [Alert]) {
         let before = batch.count
         for result in decoder.decode(frame, listener: listener) {
             switch result {
             case .success(let alert): batch.append(alert)
-            case .failure(let error): refuse(error, peer: peer)
+            case .failure(let error): refuse(error, peer: peer())
             }
         }
         // Counted per frame and format, not per alert: the counter's lock is not free.
