@@ -68,7 +68,7 @@ final class PrometheusServer {
               alertmanagers:
                 - static_configs: [{ targets: ["\(alertmanager)"] }]
             """.write(toFile: home.appendingPathComponent("prometheus.yml").path, atomically: true, encoding: .utf8)
-        webPort = try freeLoopbackPort()
+        webPort = try freeTCPPort()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/prometheus")
         process.arguments = [
             "--config.file=\(home.appendingPathComponent("prometheus.yml").path)",
@@ -109,22 +109,4 @@ final class PrometheusServer {
         }
         try text.write(toFile: path, atomically: true, encoding: .utf8)
     }
-}
-
-/// A TCP port on 127.0.0.1 that was free a moment ago (for programs that
-/// cannot report the port they bound).
-func freeLoopbackPort() throws -> UInt16 {
-    let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-    defer { close(fd) }
-    var address = sockaddr_in()
-    address.sin_family = sa_family_t(AF_INET)
-    address.sin_addr.s_addr = inet_addr("127.0.0.1")
-    var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-    let bound = withUnsafeMutablePointer(to: &address) {
-        $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
-            bind(fd, $0, length) == 0 && getsockname(fd, $0, &length) == 0
-        }
-    }
-    guard bound else { throw E2EError("could not find a free port: \(errno)") }
-    return UInt16(bigEndian: address.sin_port)
 }
