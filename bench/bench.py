@@ -446,11 +446,11 @@ ONCE = {"memory-recovery"}  # too long to repeat
 
 
 class Context:
-    def __init__(self, bindir, quick, root):
-        self.bindir, self.quick, self.root = bindir, quick, root
+    def __init__(self, bindir, quick, root, scale=1.0):
+        self.bindir, self.quick, self.root, self.scale = bindir, quick, root, scale
 
     def size(self, full, quick):
-        return quick if self.quick else full
+        return quick if self.quick else max(quick, int(full * self.scale))
 
     def workdir(self, name):
         path = os.path.join(self.root, name)
@@ -518,6 +518,7 @@ def main():
     parser.add_argument("--bin", default=os.path.join(ROOT, ".build", "release"), help="directory with the alertd to measure")
     parser.add_argument("--repeat", type=int, default=3, help="runs of each case; the median is reported")
     parser.add_argument("--quick", action="store_true", help="small counts, for a smoke run")
+    parser.add_argument("--scale", type=float, default=1.0, help="multiply every case's alert count (e.g. 0.3 for a shorter run)")
     parser.add_argument("--cases", default=",".join(CASES), help="comma-separated: " + ", ".join(CASES))
     parser.add_argument("--out", default=os.path.join(ROOT, "bench", "results"), help="where the JSON goes")
     args = parser.parse_args()
@@ -530,7 +531,7 @@ def main():
         names = [n for n in names if not n.startswith("am-")]
 
     root = tempfile.mkdtemp(prefix="alertd-bench-")
-    ctx = Context(os.path.abspath(args.bin), args.quick, root)
+    ctx = Context(os.path.abspath(args.bin), args.quick, root, args.scale)
     results, raw = {}, {}
     try:
         for name in names:
@@ -549,7 +550,8 @@ def main():
     with open(path, "w") as f:
         json.dump({"at": stamp, "machine": {"cpus": os.cpu_count(), "kernel": platform.release(),
                                             "load_avg_at_end": os.getloadavg()},
-                   "quick": args.quick, "repeat": args.repeat, "median": results, "runs": raw}, f, indent=1)
+                   "quick": args.quick, "scale": args.scale, "repeat": args.repeat, "median": results, "runs": raw},
+                  f, indent=1)
     print(f"figures written to {os.path.relpath(path, os.getcwd())}")
 
 
