@@ -59,41 +59,37 @@ struct CommandRunner: Sendable {
             executable: argv[0].contains("/") ? .path(FilePath(argv[0])) : .name(argv[0]),
             arguments: Arguments(Array(argv.dropFirst())), platformOptions: options)
 
-        // The process (and group) id, for the timeout's own kill: the
-        // teardown on cancellation alone was seen to leave a hung group alive
-        // when the machine was loaded.
-        let started = StartedProcess()
-        let outcome = await withTaskGroup(of: Outcome.self) { group in
-            group.addTask {
-                do {
-                    let result = try await Subprocess.run(
-                        configuration, input: .inputWriter, output: .discarded, error: .sequence
-                    ) { execution in
-                        started.pid.withLock { $0 = execution.processIdentifier.value }
-                        async let stderr = Self.head(of: execution.standardError)
-                        // A command may exit without reading all of stdin;
-                        // its exit status decides, not the broken pipe.
-                        _ = try? await execution.standardInputWriter.write(stdin)
-                        try? await execution.standardInputWriter.finish()
-                        return await stderr
-                    }
-                    return .finished(result.terminationStatus, stderr: result.closureResult)
-                } catch {
-                    return .failedToRun(error)
+        // The timeout is enforced from inside, with the process group id in
+        // hand: SIGTERM to the group at the deadline, SIGKILL after the
+        // grace. (Cancelling the run and relying on its teardown was seen to
+        // leave a hung group alive when the machine was loaded.)
+        let deadline = ContinuousClock.now + .nanoseconds(Int64(timeout * 1e9))
+        let timedOut = TimeoutFlag()
+        let outcome: Outcome
+        do {
+            let result = try await Subprocess.run(
+                configuration, input: .inputWriter, output: .discarded, error: .sequence
+            ) { execution in
+                let group = execution.processIdentifier.value
+                let watchdog = Task {
+                    guard (try? await Task.sleep(until: deadline)) != nil else { return }
+                    timedOut.fired.store(true, ordering: .relaxed)
+                    kill(-group, SIGTERM)
+                    guard (try? await Task.sleep(for: Self.killGrace)) != nil else { return }
+                    kill(-group, SIGKILL)
                 }
+                defer { watchdog.cancel() }
+                async let stderr = Self.head(of: execution.standardError)
+                // A command may exit without reading all of stdin;
+                // its exit status decides, not the broken pipe.
+                _ = try? await execution.standardInputWriter.write(stdin)
+                try? await execution.standardInputWriter.finish()
+                return await stderr
             }
-            group.addTask {
-                try? await Task.sleep(for: .nanoseconds(Int64(timeout * 1e9)))
-                return .timedOut
-            }
-            let first = await group.next()!
-            if case .timedOut = first, let pid = started.pid.withLock({ $0 }) {
-                kill(-pid, SIGTERM)
-                try? await Task.sleep(for: Self.killGrace)
-                kill(-pid, SIGKILL)
-            }
-            group.cancelAll()  // stops the sleep, or tears the process down
-            return first
+            outcome = timedOut.fired.load(ordering: .relaxed)
+                ? .timedOut : .finished(result.terminationStatus, stderr: result.closureResult)
+        } catch {
+            outcome = .failedToRun(error)
         }
 
         switch outcome {
@@ -175,7 +171,7 @@ struct CommandRunner: Sendable {
     static func ignoreSIGPIPE() { _ = sigpipeIgnored }
 }
 
-/// The pid of a command once it started (set from inside Subprocess's body).
-private final class StartedProcess: Sendable {
-    let pid = Mutex<pid_t?>(nil)
+/// Set by a command's watchdog when its deadline passed.
+private final class TimeoutFlag: Sendable {
+    let fired = Atomic<Bool>(false)
 }
