@@ -28,20 +28,34 @@ struct HTTPAPI: Sendable {
         return tokens
     }
 
-    func handle(_ request: HTTPRequest) async -> HTTPResponse {
+    /// Ingest requests are decoded on the event loop and answered from the
+    /// pipeline's commit callback (no task per request: that hop was most of
+    /// a one-alert request's cost); everything else runs in a task, off the
+    /// event loop, since it reads the store.
+    func handle(_ request: HTTPRequest, _ responder: HTTPResponder) {
+        switch (request.method, request.path) {
+        case (.POST, "/api/v2/alerts"), (.POST, "/api/v1/alerts"):
+            guard authorized(request) else { return responder.respond(unauthorized()) }
+            if request.path == "/api/v2/alerts" { ingestAlertmanager(request, responder) } else { ingestNative(request, responder) }
+        default:
+            Task { responder.respond(await handle(request)) }
+        }
+    }
+
+    private func unauthorized() -> HTTPResponse {
+        counters.rejected(.unauthorized, count: 1)
+        return Self.error(.unauthorized, "missing or wrong bearer token (Authorization: Bearer TOKEN)")
+    }
+
+    private func handle(_ request: HTTPRequest) async -> HTTPResponse {
         switch (request.method, request.path) {
         case (.GET, "/healthz"): return health()
         case (.GET, "/metrics"):
             return HTTPResponse(.ok, contentType: "text/plain; version=0.0.4", body: metrics.registry.emitToString())
         default: break
         }
-        guard authorized(request) else {
-            counters.rejected(.unauthorized, count: 1)
-            return Self.error(.unauthorized, "missing or wrong bearer token (Authorization: Bearer TOKEN)")
-        }
+        guard authorized(request) else { return unauthorized() }
         switch (request.method, request.path) {
-        case (.POST, "/api/v1/alerts"): return await ingestNative(request)
-        case (.POST, "/api/v2/alerts"): return await ingestAlertmanager(request)
         case (.GET, "/api/v2/status"): return alertmanagerStatus()
         case (.POST, "/v2/enqueue"): return await enqueuePagerDuty(request)
         case (.GET, "/api/v1/incidents"): return incidents(request)
@@ -81,49 +95,57 @@ struct HTTPAPI: Sendable {
     /// A native alert object or an array of them. Valid alerts are stored
     /// even when others are not (as Alertmanager does); the invalid ones are
     /// listed in a 400.
-    private func ingestNative(_ request: HTTPRequest) async -> HTTPResponse {
+    private func ingestNative(_ request: HTTPRequest, _ responder: HTTPResponder) {
         let parsed: JSONValue
         do {
             parsed = try JSONParser.parse(request.body.readableBytesView)
         } catch {
             counters.rejected(.malformed, count: 1)
-            return Self.error(.badRequest, "body is not valid JSON: \(error)")
+            return responder.respond(Self.error(.badRequest, "body is not valid JSON: \(error)"))
         }
         let objects: [JSONValue]
         if case .array(let elements) = parsed { objects = elements } else { objects = [parsed] }
         var alerts: [Alert] = []
-        var errors: [[String: Any]] = []
+        var errors: [IndexedError] = []
         for (index, object) in objects.enumerated() {
             switch NativeAlertDecoder.decode(object: object, listener: listener) {
             case .success(let alert): alerts.append(alert)
-            case .failure(let error): errors.append(["index": index, "error": error.message])
+            case .failure(let error): errors.append(IndexedError(index: index, message: error.message))
             }
         }
         if !errors.isEmpty { counters.rejected(.malformed, count: errors.count) }
-        var accepted: [[String: Any]] = []
-        if !alerts.isEmpty {
-            switch await store(alerts, format: "json") {
-            case .success(let fates):
-                accepted = fates.map { fate in
-                    ["fingerprint": fate.fingerprint, "decision": fate.decision.rawValue, "incident": fate.incidentID as Any]
-                }
+        let answer: @Sendable ([Fate]) -> HTTPResponse = { [errors] fates in
+            let accepted: [[String: Any]] = fates.map { fate in
+                ["fingerprint": fate.fingerprint, "decision": fate.decision.rawValue, "incident": fate.incidentID as Any]
+            }
+            let listed: [[String: Any]] = errors.map { ["index": $0.index, "error": $0.message] }
+            let body = Self.json(["accepted": accepted.count, "alerts": accepted, "errors": listed])
+            return HTTPResponse(errors.isEmpty ? .ok : .badRequest, body: body)
+        }
+        guard !alerts.isEmpty else { return responder.respond(answer([])) }
+        store(alerts, format: "json") { result in
+            switch result {
+            case .success(let fates): responder.respond { answer(fates) }
             case .failure(let refusal):
-                return HTTPResponse(refusal.status, body: Self.json(["error": refusal.message]), headers: refusal.headers)
+                responder.respond(HTTPResponse(refusal.status, body: Self.json(["error": refusal.message]), headers: refusal.headers))
             }
         }
-        let body = Self.json(["accepted": accepted.count, "alerts": accepted, "errors": errors])
-        return HTTPResponse(errors.isEmpty ? .ok : .badRequest, body: body)
+    }
+
+    private struct IndexedError: Sendable {
+        let index: Int
+        let message: String
     }
 
     /// Alertmanager answers 200 with an empty body (amtool accepts no other
     /// 2xx); a 400 body is a JSON string, as its spec says. Valid alerts of
     /// a partly bad request are stored.
-    private func ingestAlertmanager(_ request: HTTPRequest) async -> HTTPResponse {
+    private func ingestAlertmanager(_ request: HTTPRequest, _ responder: HTTPResponder) {
         let decoded: [Result<Alert, DecodeError>]
         switch AlertmanagerDecoder.decode(request.body.readableBytesView, listener: listener, now: Date()) {
         case .failure(let error):
             counters.rejected(error.reason, count: 1)
-            return HTTPResponse(.badRequest, body: Self.jsonString(error.message))
+            return responder.respond(HTTPResponse(.badRequest, body: Self.jsonString(error.message)))
         case .success(let results): decoded = results
         }
         let alerts = decoded.compactMap { try? $0.get() }
@@ -132,11 +154,16 @@ struct HTTPAPI: Sendable {
             return nil
         }
         if !problems.isEmpty { counters.rejected(.malformed, count: problems.count) }
-        if !alerts.isEmpty, case .failure(let refusal) = await store(alerts, format: "alertmanager") {
-            return HTTPResponse(refusal.status, body: Self.jsonString(refusal.message), headers: refusal.headers)
+        let answer = problems.isEmpty
+            ? HTTPResponse(.ok, body: "") : HTTPResponse(.badRequest, body: Self.jsonString(problems.joined(separator: "; ")))
+        guard !alerts.isEmpty else { return responder.respond(answer) }
+        store(alerts, format: "alertmanager") { result in
+            switch result {
+            case .success: responder.respond(answer)
+            case .failure(let refusal):
+                responder.respond(HTTPResponse(refusal.status, body: Self.jsonString(refusal.message), headers: refusal.headers))
+            }
         }
-        if !problems.isEmpty { return HTTPResponse(.badRequest, body: Self.jsonString(problems.joined(separator: "; "))) }
-        return HTTPResponse(.ok, body: "")
     }
 
     /// PagerDuty Events API v2: 202 `{status, message, dedup_key}` once
@@ -193,17 +220,25 @@ struct HTTPAPI: Sendable {
     /// Commits `alerts` (answered only once they are on disk) and counts
     /// them as received, or says why not. A full queue refuses at once rather
     /// than holding the connection, so the sender can back off.
-    private func store(_ alerts: [Alert], format: String) async -> Result<[Fate], Refusal> {
-        do {
-            let fates = try await pipeline.ingestDurablyUnlessFull(alerts)
-            counters.received(format: format, count: alerts.count)
-            return .success(fates)
-        } catch let error as PipelineOverloaded {
-            counters.rejected(.overload, count: alerts.count)
-            return .failure(Refusal(overloaded: true, message: error.description))
-        } catch {
-            return .failure(Refusal(overloaded: false, message: "not stored, try again: \(error)"))
+    private func store(
+        _ alerts: [Alert], format: String, done: @escaping @Sendable (Result<[Fate], Refusal>) -> Void
+    ) {
+        pipeline.ingestDurablyUnlessFull(alerts) { [counters] result in
+            switch result {
+            case .success(let fates):
+                counters.received(format: format, count: alerts.count)
+                done(.success(fates))
+            case .failure(let error as PipelineOverloaded):
+                counters.rejected(.overload, count: alerts.count)
+                done(.failure(Refusal(overloaded: true, message: error.description)))
+            case .failure(let error):
+                done(.failure(Refusal(overloaded: false, message: "not stored, try again: \(error)")))
+            }
         }
+    }
+
+    private func store(_ alerts: [Alert], format: String) async -> Result<[Fate], Refusal> {
+        await withCheckedContinuation { continuation in store(alerts, format: format) { continuation.resume(returning: $0) } }
     }
 
     /// Enough of Alertmanager's `alertmanagerStatus` for amtool's probe.

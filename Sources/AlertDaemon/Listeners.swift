@@ -62,7 +62,7 @@ struct Listeners: Sendable {
                 let server = HTTPServer(
                     name: listener.name, host: host, port: port, descriptor: descriptor, limits: limits.http,
                     group: group, logger: log, onRefused: { counters.rejected(.overload, count: 1) },
-                    onTimeout: { counters.rejected(.timeout, count: 1) }, handler: api.handle)
+                    onTimeout: { counters.rejected(.timeout, count: 1) }, handler: api.handle(_:_:))
                 bound = try await server.bind()
                 http.append(server)
             }

@@ -80,9 +80,17 @@ public final class Pipeline: AlertSink, @unchecked Sendable {
     /// to come back (HTTP 429/503) rather than held.
     public func ingestDurablyUnlessFull(_ alerts: [Alert]) async throws -> [Fate] {
         try await withCheckedThrowingContinuation { continuation in
-            let work = PipelineWork.alerts(alerts, done: { continuation.resume(with: $0) })
-            if !queue.offer(work) { continuation.resume(throwing: PipelineOverloaded(queued: queue.depth)) }
+            ingestDurablyUnlessFull(alerts) { continuation.resume(with: $0) }
         }
+    }
+
+    /// `ingestDurablyUnlessFull` for callers on an event loop: `done` runs on
+    /// the pipeline thread after the commit (or at once with
+    /// `PipelineOverloaded`), so it should only hand the result on.
+    public func ingestDurablyUnlessFull(
+        _ alerts: [Alert], done: @escaping @Sendable (Result<[Fate], any Error>) -> Void
+    ) {
+        if !queue.offer(.alerts(alerts, done: done)) { done(.failure(PipelineOverloaded(queued: queue.depth))) }
     }
 
     /// Runs an admin change on the engine, in order with alerts; returns after commit.

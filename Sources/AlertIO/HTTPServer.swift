@@ -50,19 +50,36 @@ public struct HTTPLimits: Sendable {
     }
 }
 
+/// Answers one request; call `respond` exactly once, from any thread. The
+/// answer is built and written on the connection's event loop.
+public struct HTTPResponder: Sendable {
+    fileprivate let answer: @Sendable (@escaping @Sendable () -> HTTPResponse) -> Void
+
+    /// Answers with `response`.
+    public func respond(_ response: HTTPResponse) { answer { response } }
+
+    /// Answers with what `make` builds, running it on the event loop (so a
+    /// caller on a busy thread, like the pipeline's, hands the work over).
+    public func respond(building make: @escaping @Sendable () -> HTTPResponse) { answer(make) }
+}
+
 /// An HTTP/1.1 listener on SwiftNIO's HTTP codec, on the shared
 /// `StreamServer` accept loop: keep-alive, a body limit answered with 413,
 /// header and read deadlines answered with 408 (`HTTPRequestDeadlines`),
 /// and a connection's error never reaching the listener. Routing is the
 /// daemon's (`handler`).
+///
+/// Requests are read and answered by a channel handler on the connection's
+/// event loop, not through an async sequence: the handler gets the request
+/// and a responder, and an ingest request goes from the event loop to the
+/// pipeline and straight back (two thread hand-offs per request, where an
+/// async task per request cost four; on this path they were the main cost
+/// of a one-alert request).
 public final class HTTPServer: Sendable {
-    public typealias Handler = @Sendable (HTTPRequest) async -> HTTPResponse
-    typealias Connection = NIOAsyncChannel<HTTPServerRequestPart, HTTPServerResponsePart>
+    public typealias Handler = @Sendable (HTTPRequest, HTTPResponder) -> Void
 
     public let name: String
     private let server: StreamServer<HTTPServerRequestPart, HTTPServerResponsePart>
-    private let maxBody: Int
-    private let handler: Handler
 
     public init(
         name: String, host: String, port: Int, descriptor: CInt? = nil, limits: HTTPLimits,
@@ -70,8 +87,6 @@ public final class HTTPServer: Sendable {
         onTimeout: @escaping @Sendable () -> Void = {}, handler: @escaping Handler
     ) {
         self.name = name
-        maxBody = limits.maxBody
-        self.handler = handler
         server = StreamServer(
             name: name, address: .inet(host: host, port: port), descriptor: descriptor,
             maxConnections: limits.maxConnections, group: group, logger: logger, onRefused: onRefused,
@@ -81,60 +96,101 @@ public final class HTTPServer: Sendable {
                 ).handlers()
                 try pipeline.addHandler(deadlines.raw)
                 try pipeline.configureHTTPServerPipeline(withErrorHandling: true)
-                try pipeline.addHandlers(deadlines.parsed, IdleTimeoutHandler(timeout: limits.idleTimeout))
+                try pipeline.addHandlers(
+                    deadlines.parsed, IdleTimeoutHandler(timeout: limits.idleTimeout),
+                    HTTPExchangeHandler(maxBody: limits.maxBody, handler: handler))
             })
     }
 
     public func bind() async throws -> SocketAddress { try await server.bind() }
 
-    public func serve() async { await server.serve { try await self.handle($0) } }
-
-    public func stop() async { await server.stop() }
-
-    private func handle(_ connection: Connection) async throws {
-        try await connection.executeThenClose { inbound, outbound in
-            var head: HTTPRequestHead?
-            var body = ByteBuffer()
-            var tooLarge = false
-            for try await part in inbound {
-                switch part {
-                case .head(let requestHead):
-                    head = requestHead
-                    body.clear()
-                    tooLarge = (requestHead.headers.first(name: "content-length").flatMap(Int.init) ?? 0) > maxBody
-                case .body(var chunk):
-                    if body.readableBytes + chunk.readableBytes > maxBody { tooLarge = true } else if !tooLarge { body.writeBuffer(&chunk) }
-                case .end:
-                    guard let requestHead = head else { continue }
-                    let response: HTTPResponse
-                    if tooLarge {
-                        response = HTTPResponse(
-                            .payloadTooLarge, body: #"{"error":"request body exceeds max_body (\#(maxBody) bytes)"}"#)
-                    } else {
-                        let target = requestHead.uri.split(separator: "?", maxSplits: 1)
-                        response = await handler(
-                            HTTPRequest(
-                                method: requestHead.method, path: String(target.first ?? ""),
-                                query: target.count > 1 ? String(target[1]) : nil, headers: requestHead.headers, body: body))
-                    }
-                    try await write(response, keepAlive: requestHead.isKeepAlive && !tooLarge, to: outbound)
-                    if !requestHead.isKeepAlive || tooLarge { return }
-                    head = nil
-                }
+    /// The exchange handler does the work; a connection's task only holds
+    /// its slot until the connection closes (and closes it on shutdown).
+    public func serve() async {
+        await server.serve { connection in
+            try await connection.executeThenClose { inbound, _ in
+                for try await _ in inbound {}
             }
         }
     }
 
-    private func write(
-        _ response: HTTPResponse, keepAlive: Bool, to outbound: NIOAsyncChannelOutboundWriter<HTTPServerResponsePart>
-    ) async throws {
+    public func stop() async { await server.stop() }
+}
+
+/// Reads one request at a time (NIO's pipelining handler holds the next
+/// until this one is answered), hands it to the daemon's handler, and writes
+/// the answer when the responder is called.
+final class HTTPExchangeHandler: ChannelInboundHandler {
+    typealias InboundIn = HTTPServerRequestPart
+    typealias OutboundOut = HTTPServerResponsePart
+
+    private let maxBody: Int
+    private let handler: HTTPServer.Handler
+    private var head: HTTPRequestHead?
+    private var body = ByteBuffer()
+    private var tooLarge = false
+
+    init(maxBody: Int, handler: @escaping HTTPServer.Handler) {
+        self.maxBody = maxBody
+        self.handler = handler
+    }
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        switch unwrapInboundIn(data) {
+        case .head(let requestHead):
+            head = requestHead
+            body = context.channel.allocator.buffer(capacity: 0)
+            tooLarge = (requestHead.headers.first(name: "content-length").flatMap(Int.init) ?? 0) > maxBody
+        case .body(var chunk):
+            if body.readableBytes + chunk.readableBytes > maxBody {
+                tooLarge = true
+            } else if !tooLarge {
+                body.writeBuffer(&chunk)
+            }
+        case .end:
+            guard let requestHead = head else { return }
+            head = nil
+            if tooLarge {
+                let response = HTTPResponse(
+                    .payloadTooLarge, body: #"{"error":"request body exceeds max_body (\#(maxBody) bytes)"}"#)
+                Self.write(response, keepAlive: false, context: context)
+                return
+            }
+            let target = requestHead.uri.split(separator: "?", maxSplits: 1)
+            let request = HTTPRequest(
+                method: requestHead.method, path: String(target.first ?? ""),
+                query: target.count > 1 ? String(target[1]) : nil, headers: requestHead.headers, body: body)
+            body = ByteBuffer()
+            let keepAlive = requestHead.isKeepAlive
+            let loop = context.eventLoop
+            let bound = NIOLoopBound(context, eventLoop: loop)
+            handler(request, HTTPResponder { make in
+                if loop.inEventLoop {
+                    Self.write(make(), keepAlive: keepAlive, context: bound.value)
+                } else {
+                    loop.execute { Self.write(make(), keepAlive: keepAlive, context: bound.value) }
+                }
+            })
+        }
+    }
+
+    private static func write(_ response: HTTPResponse, keepAlive: Bool, context: ChannelHandlerContext) {
+        guard context.channel.isActive else { return }
         var headers = HTTPHeaders()
+        headers.reserveCapacity(3 + response.headers.count)
         headers.add(name: "Content-Type", value: response.contentType)
         headers.add(name: "Content-Length", value: String(response.body.utf8.count))
         headers.add(name: "Connection", value: keepAlive ? "keep-alive" : "close")
         for header in response.headers { headers.add(name: header.name, value: header.value) }
-        try await outbound.write(.head(HTTPResponseHead(version: .http1_1, status: response.status, headers: headers)))
-        try await outbound.write(.body(.byteBuffer(ByteBuffer(string: response.body))))
-        try await outbound.write(.end(nil))
+        context.write(
+            NIOAny(HTTPServerResponsePart.head(HTTPResponseHead(version: .http1_1, status: response.status, headers: headers))),
+            promise: nil)
+        if !response.body.isEmpty {
+            context.write(
+                NIOAny(HTTPServerResponsePart.body(.byteBuffer(context.channel.allocator.buffer(string: response.body)))),
+                promise: nil)
+        }
+        let written = context.writeAndFlush(NIOAny(HTTPServerResponsePart.end(nil)))
+        if !keepAlive { written.whenComplete { _ in context.close(promise: nil) } }
     }
 }

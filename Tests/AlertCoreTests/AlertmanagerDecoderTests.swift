@@ -93,3 +93,23 @@ import Testing
         #expect(error.message.contains("array"))
     }
 }
+
+@Suite("generatorURL must be a URI")
+struct GeneratorURLTests {
+    @Test(
+        "URIs pass",
+        arguments: [
+            "http://prometheus:9090/graph?g0.expr=up%3D%3D0&g0.tab=1", "https://p.example/graph", "urn:x-alert:1",
+            "git+ssh://h/x", "mailto:ops@example.com",
+        ])
+    func uris(text: String) {
+        #expect(AlertmanagerDecoder.isURI(text))
+    }
+
+    @Test(
+        "other text is refused",
+        arguments: ["not a uri", "/graph", ":x", "1http://h", "http://h/a b", "http://h/\u{e9}", "http://h/<x>", "http://h/\"q\""])
+    func notURIs(text: String) {
+        #expect(!AlertmanagerDecoder.isURI(text))
+    }
+}

@@ -5,12 +5,12 @@ import Testing
 /// release build), so it cannot rot: bench/bench.py drives the debug alertd
 /// with bench/loadgen.py and must produce its figures.
 @Suite(.serialized) struct BenchSmokeTests {
-    @Test func theBenchmarkHarnessRunsAndReportsItsFigures() throws {
+    @Test func theBenchmarkHarnessRunsAndReportsItsFigures() async throws {
         let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
             .deletingLastPathComponent()
         let out = FileManager.default.temporaryDirectory.appendingPathComponent("alertd-bench-smoke-\(UUID().uuidString.prefix(8))")
         defer { try? FileManager.default.removeItem(at: out) }
-        let run = try Spawn.run(
+        let run = try await Spawn.runOffPool(
             "/usr/bin/env",
             [
                 "python3", root.appendingPathComponent("bench/bench.py").path, "--quick", "--repeat", "1",

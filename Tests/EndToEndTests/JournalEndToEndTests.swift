@@ -75,7 +75,7 @@ struct JournalEndToEndTests {
     /// as text (journalctl writes a field that repeats as an array, and a
     /// value it does not consider printable as an array of bytes).
     static func journal(_ matches: [String]) throws -> [[String: [String]]] {
-        let result = try HostTool.run("journalctl", ["--no-pager", "-o", "json"] + matches)
+        let result = try Spawn.run(try HostTool.path("journalctl"), ["--no-pager", "-o", "json"] + matches)
         guard result.status == 0 || result.out.isEmpty else {
             throw E2EError("journalctl \(matches): \(result.status) \(result.err)")
         }

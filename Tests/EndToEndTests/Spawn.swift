@@ -62,6 +62,16 @@ enum Spawn {
         return Result(status: code, out: String(decoding: out, as: UTF8.self), err: String(decoding: err, as: UTF8.self))
     }
 
+    /// `run` on a thread of its own, for commands that take a while: a
+    /// blocked thread of the cooperative pool (two here, one per core) is
+    /// one less for every other test running in parallel, and with both
+    /// blocked their timers and deadlines stall.
+    static func runOffPool(_ path: String, _ arguments: [String], timeout: Double = 60) async throws -> Result {
+        try await withCheckedThrowingContinuation { continuation in
+            Thread { continuation.resume(with: Swift.Result { try run(path, arguments, timeout: timeout) }) }.start()
+        }
+    }
+
     static func readAll(_ fd: Int32) -> [UInt8] {
         var data: [UInt8] = []
         var buffer = [UInt8](repeating: 0, count: 65536)

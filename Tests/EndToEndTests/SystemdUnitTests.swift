@@ -17,17 +17,17 @@ import Testing
     // MARK: systemd-analyze
 
     @Test(arguments: units)
-    func verifyFindsNothing(unit: String) throws {
+    func verifyFindsNothing(unit: String) async throws {
         let staged = try StagedUnits()
-        let result = try HostTool.run("systemd-analyze", ["verify", staged.path(unit)])
+        let result = try await HostTool.run("systemd-analyze", ["verify", staged.path(unit)])
         #expect(result.status == 0)
         // verify only warns (exit 0) on unknown keys, bad values and missing binaries.
         #expect((result.err + result.out).trimmingCharacters(in: .whitespacesAndNewlines) == "", "systemd-analyze verify \(unit):\n\(result.err)\(result.out)")
     }
 
-    @Test func securityExposureIsAtMostOnePointFive() throws {
+    @Test func securityExposureIsAtMostOnePointFive() async throws {
         let staged = try StagedUnits()
-        let result = try HostTool.run("systemd-analyze", ["security", "--offline=true", "--no-pager", staged.path("alertd.service")])
+        let result = try await HostTool.run("systemd-analyze", ["security", "--offline=true", "--no-pager", staged.path("alertd.service")])
         #expect(result.status == 0, "\(result.err)")
         let exposure = try #require(
             Self.overallExposure(result.out), "no overall exposure in systemd-analyze security output:\n\(result.out)\(result.err)")
@@ -45,7 +45,7 @@ import Testing
     }
 
     /// What SPEC §8 and the socket-activation design require of the service.
-    @Test func serviceSettings() throws {
+    @Test func serviceSettings() async throws {
         let service = try UnitFile(Self.systemdDirectory.appendingPathComponent("alertd.service"))
         let required: [(String, String)] = [
             ("Type", "notify"), ("NotifyAccess", "main"),
@@ -91,7 +91,7 @@ import Testing
 
     // MARK: the journal catalog
 
-    @Test func catalogExplainsEveryEvent() throws {
+    @Test func catalogExplainsEveryEvent() async throws {
         let root = try TemporaryDirectory("alertd-catalog")
         let catalogs = root.url.appendingPathComponent("usr/lib/systemd/catalog")
         try FileManager.default.createDirectory(at: catalogs, withIntermediateDirectories: true)
@@ -99,9 +99,9 @@ import Testing
             at: Self.systemdDirectory.appendingPathComponent("alertd.catalog"),
             to: catalogs.appendingPathComponent("alertd.catalog"))
 
-        let update = try HostTool.run("journalctl", ["--root=\(root.url.path)", "--update-catalog"])
+        let update = try await HostTool.run("journalctl", ["--root=\(root.url.path)", "--update-catalog"])
         #expect(update.status == 0 && update.err.isEmpty, "journalctl --update-catalog: \(update.err)")
-        let list = try HostTool.run("journalctl", ["--root=\(root.url.path)", "--list-catalog"])
+        let list = try await HostTool.run("journalctl", ["--root=\(root.url.path)", "--list-catalog"])
         #expect(list.status == 0 && list.err.isEmpty, "journalctl --list-catalog: \(list.err)")
         // "a3f1…c51 alertd: alertd opened incident #@INCIDENT_ID@ (@SEVERITY@)"
         let listed = Set(list.out.split(separator: "\n").compactMap { $0.split(separator: " ").first.map(String.init) })
@@ -112,7 +112,7 @@ import Testing
         for event in AlertdEvent.allCases {
             // journald ids are 128-bit, written as 32 lower-case hex digits.
             #expect(event.rawValue.count == 32 && event.rawValue.allSatisfy { $0.isHexDigit && !$0.isUppercase }, "\(event)")
-            let dump = try HostTool.run("journalctl", ["--root=\(root.url.path)", "--dump-catalog", event.rawValue])
+            let dump = try await HostTool.run("journalctl", ["--root=\(root.url.path)", "--dump-catalog", event.rawValue])
             #expect(dump.status == 0, "\(event): \(dump.err)")
             let (headers, body) = Self.catalogEntry(dump.out)
             #expect(headers["Subject"]?.isEmpty == false, "\(event) has no Subject")
@@ -140,14 +140,14 @@ import Testing
 
     /// A real `make install` into a DESTDIR, with the already-built debug
     /// products (PRODUCTS_DIR) so no release build runs here.
-    @Test func makeInstallAndUninstall() throws {
+    @Test func makeInstallAndUninstall() async throws {
         let dest = try TemporaryDirectory("alertd-destdir")
         let config = dest.url.appendingPathComponent("etc/alertd/alertd.yaml")
         try FileManager.default.createDirectory(at: config.deletingLastPathComponent(), withIntermediateDirectories: true)
         try "# the operator's own\n".write(to: config, atomically: true, encoding: .utf8)
         let variables = ["DESTDIR=\(dest.url.path)", "PRODUCTS_DIR=\(DaemonProcess.binDirectory.path)", "PREFIX=/opt/alertd"]
 
-        let install = try HostTool.run("make", ["-C", Self.packageRoot.path, "--no-print-directory", "install"] + variables)
+        let install = try await HostTool.run("make", ["-C", Self.packageRoot.path, "--no-print-directory", "install"] + variables)
         #expect(install.status == 0, "make install: \(install.err)\(install.out)")
         func installed(_ path: String) -> Bool { FileManager.default.fileExists(atPath: dest.url.path + path) }
         let files = [
@@ -163,15 +163,15 @@ import Testing
         let service = try UnitFile(dest.url.appendingPathComponent("lib/systemd/system/alertd.service"))
         #expect(service.values("Service", "ExecStart") == ["/opt/alertd/bin/alertd"])
 
-        let uninstall = try HostTool.run("make", ["-C", Self.packageRoot.path, "--no-print-directory", "uninstall"] + variables)
+        let uninstall = try await HostTool.run("make", ["-C", Self.packageRoot.path, "--no-print-directory", "uninstall"] + variables)
         #expect(uninstall.status == 0, "make uninstall: \(uninstall.err)")
         for file in files where !file.hasPrefix("/etc/") { #expect(!installed(file), "\(file) left behind") }
         #expect(installed("/etc/alertd/alertd.yaml") && installed("/etc/alertd/rules.d/10-example.yaml"))
     }
 
     /// Without PRODUCTS_DIR, install builds release first (dry run only).
-    @Test func makeInstallBuildsReleaseByDefault() throws {
-        let result = try HostTool.run("make", ["-C", Self.packageRoot.path, "--no-print-directory", "-n", "install", "DESTDIR=/nonexistent"])
+    @Test func makeInstallBuildsReleaseByDefault() async throws {
+        let result = try await HostTool.run("make", ["-C", Self.packageRoot.path, "--no-print-directory", "-n", "install", "DESTDIR=/nonexistent"])
         #expect(result.status == 0, "\(result.err)")
         #expect(result.out.contains("build -c release --product alertd"))
         #expect(result.out.contains("build -c release --product alertctl"))
@@ -186,7 +186,7 @@ import Testing
     /// through start-up, an alert, a reload and a stop, and checks that every
     /// system call it made is allowed by the unit's SystemCallFilter=.
     @Test(.enabled(if: getuid() == 0 && HostTool.exists("strace") && HostTool.exists("setpriv"), "needs root, strace and setpriv"))
-    func everySystemCallAlertdMakesPassesTheFilter() throws {
+    func everySystemCallAlertdMakesPassesTheFilter() async throws {
         let daemon = try DaemonProcess(config: """
             listen:
               - { name: ingest-tcp, tcp: "127.0.0.1:0" }
@@ -232,7 +232,7 @@ import Testing
         #expect(try daemon.waitForExit() == 0)
 
         let used = Set(lines().dropFirst(execLine + 1).compactMap(Self.syscallName))
-        let allowed = try Self.allowedSystemCalls()
+        let allowed = try await Self.allowedSystemCalls()
         #expect(used.count > 20, "strace saw only \(used.sorted())")
         #expect(used.subtracting(allowed).isEmpty, "alertd calls what alertd.service forbids: \(used.subtracting(allowed).sorted())")
     }
@@ -249,9 +249,9 @@ import Testing
 
     /// The service's SystemCallFilter= lines (allow-list mode: the first is an
     /// allow-list, `~` lines remove) expanded with systemd-analyze's groups.
-    static func allowedSystemCalls() throws -> Set<String> {
+    static func allowedSystemCalls() async throws -> Set<String> {
         let service = try UnitFile(systemdDirectory.appendingPathComponent("alertd.service"))
-        let dump = try HostTool.run("systemd-analyze", ["syscall-filter", "--no-pager"])
+        let dump = try await HostTool.run("systemd-analyze", ["syscall-filter", "--no-pager"])
         var groups: [String: [String]] = [:]
         var current: String?
         for line in dump.out.split(separator: "\n", omittingEmptySubsequences: false) {
@@ -353,8 +353,8 @@ enum HostTool {
     }
 
     /// Through `Spawn` (posix_spawn + waitpid), not Foundation's `Process`.
-    static func run(_ name: String, _ arguments: [String], timeout: Double = 120) throws -> (status: Int32, out: String, err: String) {
-        let result = try Spawn.run(try path(name), arguments, timeout: timeout)
+    static func run(_ name: String, _ arguments: [String], timeout: Double = 120) async throws -> (status: Int32, out: String, err: String) {
+        let result = try await Spawn.runOffPool(try path(name), arguments, timeout: timeout)
         return (result.status, result.out, result.err)
     }
 }
