@@ -34,7 +34,10 @@ let package = Package(
         ),
         .target(
             name: "AlertStore",
-            dependencies: ["AlertCore", .product(name: "GRDB", package: "GRDB.swift")]
+            dependencies: [
+                "AlertCore", .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "GRDBSQLite", package: "GRDB.swift"),
+            ]
         ),
         .target(
             name: "AlertIO",

@@ -27,6 +27,15 @@ public struct ChangeSet: Sendable {
     public var isEmpty: Bool {
         incidents.isEmpty && alerts.isEmpty && timeline.isEmpty && fates.isEmpty && pages.isEmpty
     }
+
+    /// Where each changed incident is in `incidents`, by id (positions, not
+    /// copies: an `Incident` copy retains each of its fields).
+    public var incidentPositions: [Int64: Int] {
+        var positions: [Int64: Int] = [:]
+        positions.reserveCapacity(incidents.count)
+        for (position, incident) in incidents.enumerated() { positions[incident.id] = position }
+        return positions
+    }
 }
 
 /// Why an admin command was refused.

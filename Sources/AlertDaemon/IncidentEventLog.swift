@@ -9,10 +9,13 @@ struct IncidentEventLog {
     let logger: Logger
 
     func record(_ changes: ChangeSet) {
-        guard changes.timeline.contains(where: { Self.logged[$0.kind] != nil }) else { return }
-        let incidents = Dictionary(changes.incidents.map { ($0.id, $0) }, uniquingKeysWith: { $1 })
+        // Nothing below `notice` is logged at the usual `warning` of a busy
+        // node: skip the walk over the batch.
+        guard logger.logLevel <= .notice, changes.timeline.contains(where: { Self.logged[$0.kind] != nil }) else { return }
+        let positions = changes.incidentPositions
         for entry in changes.timeline {
-            guard let (event, level) = Self.logged[entry.kind], let incident = incidents[entry.incidentID] else { continue }
+            guard let (event, level) = Self.logged[entry.kind], let position = positions[entry.incidentID] else { continue }
+            let incident = changes.incidents[position]
             var metadata: Logger.Metadata = [
                 "incident_id": "\(incident.id)",
                 "severity": "\(incident.severity)",

@@ -18,9 +18,10 @@ struct PipelineMetrics {
         }
         let kinds: Set<TimelineKind> = [.opened, .responseTargetBreached, .acknowledged, .resolved]
         guard changes.timeline.contains(where: { kinds.contains($0.kind) }) else { return }
-        let incidents = Dictionary(changes.incidents.map { ($0.id, $0) }, uniquingKeysWith: { $1 })
+        let positions = changes.incidentPositions
         for entry in changes.timeline where kinds.contains(entry.kind) {
-            guard let incident = incidents[entry.incidentID] else { continue }
+            guard let position = positions[entry.incidentID] else { continue }
+            let incident = changes.incidents[position]
             switch entry.kind {
             case .opened:
                 metrics.incidentOpened(incident.severity)

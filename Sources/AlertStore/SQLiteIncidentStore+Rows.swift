@@ -21,15 +21,29 @@ extension SQLiteIncidentStore {
                   maintenance=excluded.maintenance, flapping=excluded.flapping, escalation=excluded.escalation,
                   postmortem_due_at=excluded.postmortem_due_at
                 """)
+        var row = RowBinder(incidentStatement, in: db)
         for incident in changes.incidents {
-            try incidentStatement.execute(arguments: [
-                incident.id, incident.title, incident.severity.rawValue, incident.state.rawValue, incident.groupKey,
-                incident.rule, Millis.from(incident.openedAt), incident.acknowledgedAt.map(Millis.from),
-                incident.acknowledgedBy, incident.mitigatedAt.map(Millis.from), incident.resolvedAt.map(Millis.from),
-                incident.resolvedBy, incident.autoResolved, incident.occurrences, Millis.from(incident.lastSeen),
-                JSONText.encode(incident.roles), incident.maintenance, incident.flapping,
-                incident.escalation.map(JSONText.encode), incident.postmortemDueAt.map(Millis.from),
-            ])
+            row.bind(incident.id)
+            row.bind(incident.title)
+            row.bind(incident.severity.rawValue)
+            row.bind(incident.state.rawValue)
+            row.bind(incident.groupKey)
+            row.bind(incident.rule)
+            row.bind(Millis.from(incident.openedAt))
+            row.bind(incident.acknowledgedAt.map(Millis.from))
+            row.bind(incident.acknowledgedBy)
+            row.bind(incident.mitigatedAt.map(Millis.from))
+            row.bind(incident.resolvedAt.map(Millis.from))
+            row.bind(incident.resolvedBy)
+            row.bind(incident.autoResolved)
+            row.bind(incident.occurrences)
+            row.bind(Millis.from(incident.lastSeen))
+            row.bind(JSONText.encode(incident.roles))
+            row.bind(incident.maintenance)
+            row.bind(incident.flapping)
+            row.bind(incident.escalation.map(JSONText.encode))
+            row.bind(incident.postmortemDueAt.map(Millis.from))
+            try row.run()
         }
         let alertStatement = try db.cachedStatement(
             sql: """
@@ -40,20 +54,32 @@ extension SQLiteIncidentStore {
                   status=excluded.status, severity=excluded.severity, labels=excluded.labels,
                   last_seen=excluded.last_seen, count=excluded.count, expires_at=excluded.expires_at
                 """)
+        row = RowBinder(alertStatement, in: db)
         for alert in changes.alerts {
-            try alertStatement.execute(arguments: [
-                alert.incidentID, alert.fingerprint, alert.check, alert.host, alert.source, alert.summary,
-                alert.status.rawValue, alert.severity.rawValue, JSONText.encode(alert.labels),
-                Millis.from(alert.firstSeen), Millis.from(alert.lastSeen), alert.count,
-                alert.expiresAt.map(Millis.from),
-            ])
+            row.bind(alert.incidentID)
+            row.bind(alert.fingerprint)
+            row.bind(alert.check)
+            row.bind(alert.host)
+            row.bind(alert.source)
+            row.bind(alert.summary)
+            row.bind(alert.status.rawValue)
+            row.bind(alert.severity.rawValue)
+            row.bind(JSONText.encode(alert.labels))
+            row.bind(Millis.from(alert.firstSeen))
+            row.bind(Millis.from(alert.lastSeen))
+            row.bind(alert.count)
+            row.bind(alert.expiresAt.map(Millis.from))
+            try row.run()
         }
         let timelineStatement = try db.cachedStatement(
             sql: "INSERT INTO timeline (incident_id, at, kind, detail) VALUES (?,?,?,?)")
+        row = RowBinder(timelineStatement, in: db)
         for entry in changes.timeline {
-            try timelineStatement.execute(arguments: [
-                entry.incidentID, Millis.from(entry.at), entry.kind.rawValue, entry.detail,
-            ])
+            row.bind(entry.incidentID)
+            row.bind(Millis.from(entry.at))
+            row.bind(entry.kind.rawValue)
+            row.bind(entry.detail)
+            try row.run()
         }
         let pageStatement = try db.cachedStatement(
             sql: """
@@ -64,24 +90,41 @@ extension SQLiteIncidentStore {
                   next_attempt_at=excluded.next_attempt_at, attempts=excluded.attempts, state=excluded.state,
                   last_error=excluded.last_error
                 """)
+        row = RowBinder(pageStatement, in: db)
         for page in changes.pages {
-            try pageStatement.execute(arguments: [
-                page.id, page.incidentID, page.receiver, page.channel, page.kind.rawValue, page.step,
-                page.statusUpdate.map(JSONText.encodeValue), Millis.from(page.createdAt), Millis.from(page.notBefore),
-                page.firstAttemptAt.map(Millis.from), Millis.from(page.nextAttemptAt), page.attempts, page.state.rawValue,
-                page.lastError,
-            ])
+            row.bind(page.id)
+            row.bind(page.incidentID)
+            row.bind(page.receiver)
+            row.bind(page.channel)
+            row.bind(page.kind.rawValue)
+            row.bind(page.step)
+            row.bind(page.statusUpdate.map(JSONText.encodeValue))
+            row.bind(Millis.from(page.createdAt))
+            row.bind(Millis.from(page.notBefore))
+            row.bind(page.firstAttemptAt.map(Millis.from))
+            row.bind(Millis.from(page.nextAttemptAt))
+            row.bind(page.attempts)
+            row.bind(page.state.rawValue)
+            row.bind(page.lastError)
+            try row.run()
         }
         let fateStatement = try db.cachedStatement(
             sql: """
-                INSERT OR REPLACE INTO fates (fingerprint, at, rule, severity, incident_id, decision, reasons)
+                INSERT INTO fates (fingerprint, at, rule, severity, incident_id, decision, reasons)
                 VALUES (?,?,?,?,?,?,?)
+                ON CONFLICT(fingerprint) DO UPDATE SET at=excluded.at, rule=excluded.rule, severity=excluded.severity,
+                  incident_id=excluded.incident_id, decision=excluded.decision, reasons=excluded.reasons
                 """)
+        row = RowBinder(fateStatement, in: db)
         for fate in changes.fates {
-            try fateStatement.execute(arguments: [
-                fate.fingerprint, Millis.from(fate.at), fate.rule, fate.severity.rawValue, fate.incidentID,
-                fate.decision.rawValue, JSONText.encode(fate.reasons),
-            ])
+            row.bind(fate.fingerprint)
+            row.bind(Millis.from(fate.at))
+            row.bind(fate.rule)
+            row.bind(fate.severity.rawValue)
+            row.bind(fate.incidentID)
+            row.bind(fate.decision.rawValue)
+            row.bind(JSONText.encode(fate.reasons))
+            try row.run()
         }
     }
 

@@ -91,6 +91,30 @@ extension SQLiteIncidentStore {
         migrator.registerMigration("v3: alert expiry (endsAt)") { db in
             try db.execute(sql: "ALTER TABLE incident_alerts ADD COLUMN expires_at INTEGER")
         }
+        // Fates keyed by fingerprint in a WITHOUT ROWID table put every new
+        // alert's row at a random place in the tree: a batch of new alerts
+        // dirtied nearly every leaf page of it (written to the WAL again on
+        // each commit, and read back once the page cache overflowed). Rows in
+        // rowid order with a small unique index on the fingerprint append.
+        migrator.registerMigration("v4: fates appended in rowid order") { db in
+            try db.execute(
+                sql: """
+                    CREATE TABLE fates_v4 (
+                      id INTEGER PRIMARY KEY,
+                      fingerprint TEXT NOT NULL UNIQUE,
+                      at INTEGER NOT NULL,
+                      rule TEXT,
+                      severity INTEGER NOT NULL,
+                      incident_id INTEGER,
+                      decision TEXT NOT NULL,
+                      reasons TEXT NOT NULL
+                    );
+                    INSERT INTO fates_v4 (fingerprint, at, rule, severity, incident_id, decision, reasons)
+                      SELECT fingerprint, at, rule, severity, incident_id, decision, reasons FROM fates ORDER BY at;
+                    DROP TABLE fates;
+                    ALTER TABLE fates_v4 RENAME TO fates;
+                    """)
+        }
         return migrator
     }
 }

@@ -24,7 +24,13 @@ public final class SQLiteIncidentStore: IncidentStore {
         // (after any prepareDatabase hook), which does not fsync on commit.
         // An acknowledgement promises the data is on disk, so set FULL on
         // the writer connection itself.
-        try pool.barrierWriteWithoutTransaction { db in try db.execute(sql: "PRAGMA synchronous = FULL") }
+        try pool.barrierWriteWithoutTransaction { db in
+            try db.execute(sql: "PRAGMA synchronous = FULL")
+            // The writer's page cache: 64 MiB (SQLite's default is 2 MiB)
+            // keeps the indexes of a large store in memory, so a batch of
+            // new incidents does not read pages back from the file.
+            try db.execute(sql: "PRAGMA cache_size = -65536")
+        }
         try Self.migrator.migrate(pool)
     }
 
