@@ -84,7 +84,9 @@ let package = Package(
         ),
         .testTarget(name: "AlertCoreTests", dependencies: ["AlertCore"], resources: [.copy("Fixtures")]),
         .testTarget(name: "AlertConfigTests", dependencies: ["AlertConfig"]),
-        .testTarget(name: "AlertStoreTests", dependencies: ["AlertStore", "AlertCore"]),
+        .testTarget(
+            name: "AlertStoreTests",
+            dependencies: ["AlertStore", "AlertCore", .product(name: "GRDB", package: "GRDB.swift")]),
         .testTarget(
             name: "AlertIOTests",
             dependencies: [
