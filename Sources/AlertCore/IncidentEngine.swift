@@ -103,6 +103,9 @@ public struct IncidentEngine: Sendable {
         self.nextID = nextID
         self.paging = paging
         self.nextPageID = nextPageID
+        self.incidents.reserveCapacity(incidents.count)
+        activeByGroup.reserveCapacity(incidents.count)
+        activeByFingerprint.reserveCapacity(incidents.count)
         for incident in incidents { adopt(incident) }
     }
 

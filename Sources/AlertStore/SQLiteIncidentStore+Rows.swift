@@ -128,18 +128,27 @@ extension SQLiteIncidentStore {
         }
     }
 
+    /// The columns `incident(from:)` reads, by position (looking columns up
+    /// by name cost more than the rest of reading a row, and start-up reads
+    /// every active incident).
+    static let incidentColumns = """
+        id, title, severity, state, group_key, rule, opened_at, acknowledged_at, acknowledged_by, mitigated_at,
+        resolved_at, resolved_by, auto_resolved, occurrences, last_seen, roles, maintenance, flapping, escalation,
+        postmortem_due_at
+        """
+
     static func incident(from row: Row) throws -> Incident {
         Incident(
-            id: row["id"], title: row["title"], severity: Severity(rawValue: row["severity"]) ?? .sev3,
-            state: IncidentState(rawValue: row["state"]) ?? .open, groupKey: row["group_key"], rule: row["rule"],
-            openedAt: Millis.date(row["opened_at"]), acknowledgedAt: Millis.optionalDate(row["acknowledged_at"]),
-            acknowledgedBy: row["acknowledged_by"], mitigatedAt: Millis.optionalDate(row["mitigated_at"]),
-            resolvedAt: Millis.optionalDate(row["resolved_at"]), resolvedBy: row["resolved_by"],
-            autoResolved: row["auto_resolved"], occurrences: row["occurrences"],
-            lastSeen: Millis.date(row["last_seen"]), roles: JSONText.decodeMap(row["roles"]),
-            maintenance: row["maintenance"], flapping: row["flapping"],
-            escalation: JSONText.decodeValue(EscalationState.self, row["escalation"]),
-            postmortemDueAt: Millis.optionalDate(row["postmortem_due_at"]))
+            id: row[0], title: row[1], severity: Severity(rawValue: row[2]) ?? .sev3,
+            state: IncidentState(rawValue: row[3]) ?? .open, groupKey: row[4], rule: row[5],
+            openedAt: Millis.date(row[6]), acknowledgedAt: Millis.optionalDate(row[7]),
+            acknowledgedBy: row[8], mitigatedAt: Millis.optionalDate(row[9]),
+            resolvedAt: Millis.optionalDate(row[10]), resolvedBy: row[11],
+            autoResolved: row[12], occurrences: row[13],
+            lastSeen: Millis.date(row[14]), roles: JSONText.decodeMap(row[15]),
+            maintenance: row[16], flapping: row[17],
+            escalation: JSONText.decodeEscalation(row[18]),
+            postmortemDueAt: Millis.optionalDate(row[19]))
     }
 
     static func page(from row: Row) -> OutboxPage {
@@ -153,19 +162,23 @@ extension SQLiteIncidentStore {
             lastError: row["last_error"])
     }
 
+    /// The columns `alert(from:)` reads, by position.
+    static let alertColumns = """
+        incident_id, fingerprint, check_name, host, source, summary, status, severity, labels, first_seen, last_seen,
+        count, expires_at
+        """
+
     static func alert(from row: Row) -> IncidentAlert {
         IncidentAlert(
-            incidentID: row["incident_id"], fingerprint: row["fingerprint"], check: row["check_name"],
-            host: row["host"], source: row["source"], summary: row["summary"],
-            status: AlertStatus(rawValue: row["status"]) ?? .firing,
-            severity: Severity(rawValue: row["severity"]) ?? .sev3, labels: JSONText.decodeMap(row["labels"]),
-            firstSeen: Millis.date(row["first_seen"]), lastSeen: Millis.date(row["last_seen"]), count: row["count"],
-            expiresAt: (row["expires_at"] as Int64?).map(Millis.date))
+            incidentID: row[0], fingerprint: row[1], check: row[2], host: row[3], source: row[4], summary: row[5],
+            status: AlertStatus(rawValue: row[6]) ?? .firing, severity: Severity(rawValue: row[7]) ?? .sev3,
+            labels: JSONText.decodeMap(row[8]), firstSeen: Millis.date(row[9]), lastSeen: Millis.date(row[10]),
+            count: row[11], expiresAt: (row[12] as Int64?).map(Millis.date))
     }
 
     static func alerts(of id: Int64, in db: Database) throws -> [String: IncidentAlert] {
         var alerts: [String: IncidentAlert] = [:]
-        let cursor = try Row.fetchCursor(db, sql: "SELECT * FROM incident_alerts WHERE incident_id = ?", arguments: [id])
+        let cursor = try Row.fetchCursor(db, sql: "SELECT \(alertColumns) FROM incident_alerts WHERE incident_id = ?", arguments: [id])
         while let row = try cursor.next() {
             let alert = Self.alert(from: row)
             alerts[alert.fingerprint] = alert
@@ -192,8 +205,14 @@ enum JSONText {
     static func encode(_ list: [String]) -> String { string(list) }
 
     static func decodeMap(_ text: String?) -> [String: String] {
-        guard let data = text?.data(using: .utf8) else { return [:] }
-        return (try? JSONSerialization.jsonObject(with: data)) as? [String: String] ?? [:]
+        guard let text, case .object(let members)? = try? JSONParser.parse(text.utf8) else { return [:] }
+        var map: [String: String] = [:]
+        map.reserveCapacity(members.count)
+        for (key, value) in members {
+            guard let string = value.string else { return [:] }
+            map[key] = string
+        }
+        return map
     }
 
     /// A Codable value as JSON text (escalation state, status updates).
@@ -218,8 +237,14 @@ enum JSONText {
     }
 
     static func decodeList(_ text: String?) -> [String] {
-        guard let data = text?.data(using: .utf8) else { return [] }
-        return (try? JSONSerialization.jsonObject(with: data)) as? [String] ?? []
+        guard let text, case .array(let items)? = try? JSONParser.parse(text.utf8) else { return [] }
+        var list: [String] = []
+        list.reserveCapacity(items.count)
+        for item in items {
+            guard let string = item.string else { return [] }
+            list.append(string)
+        }
+        return list
     }
 
     // Encoders written out by hand: labels, reasons and escalation state are
@@ -255,6 +280,23 @@ enum JSONText {
         text += #","level":"\#(state.level.description)","nextStep":\#(state.nextStep),"notified":"#
         text += string(state.notified)
         return text + #","startedAt":\#(Millis.from(state.startedAt))}"#
+    }
+
+    /// Reads what `encode(_: EscalationState)` wrote (as `decodeValue`
+    /// would, without Foundation's decoder: every active incident's state
+    /// is read at start-up); nil when it is not such an object.
+    static func decodeEscalation(_ text: String?) -> EscalationState? {
+        guard let text, let object = try? JSONParser.parse(text.utf8), case .object = object,
+            let level = object["level"]?.string.flatMap({ Severity(parsing: $0) }),
+            let startedAt = object["startedAt"]?.double, let nextStep = object["nextStep"]?.double,
+            case .bool(let breached)? = object["breached"], case .array(let notified)? = object["notified"]
+        else { return nil }
+        var state = EscalationState(level: level, startedAt: Millis.date(Int64(startedAt)), nextStep: Int(nextStep))
+        state.breached = breached
+        state.lastUpdateAt = object["lastUpdateAt"]?.double.map { Millis.date(Int64($0)) }
+        state.lastReminderAt = object["lastReminderAt"]?.double.map { Millis.date(Int64($0)) }
+        state.notified = notified.compactMap(\.string)
+        return state
     }
 
     /// A JSON string literal (RFC 8259 escapes) appended to `text`.

@@ -46,14 +46,20 @@ public final class SQLiteIncidentStore: IncidentStore {
             let filter = "state != 'resolved' OR (auto_resolved = 1 AND resolved_at >= :since)"
             let since: StatementArguments = ["since": Millis.from(resolvedSince)]
             var incidents: [Int64: Incident] = [:]
-            let rows = try Row.fetchCursor(db, sql: "SELECT * FROM incidents WHERE \(filter)", arguments: since)
+            incidents.reserveCapacity(
+                try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM incidents WHERE \(filter)", arguments: since) ?? 0)
+            let rows = try Row.fetchCursor(
+                db, sql: "SELECT \(Self.incidentColumns) FROM incidents WHERE \(filter)", arguments: since)
             while let row = try rows.next() {
                 let incident = try Self.incident(from: row)
                 incidents[incident.id] = incident
             }
             let alertRows = try Row.fetchCursor(
                 db,
-                sql: "SELECT * FROM incident_alerts WHERE incident_id IN (SELECT id FROM incidents WHERE \(filter))",
+                sql: """
+                    SELECT \(Self.alertColumns) FROM incident_alerts
+                    WHERE incident_id IN (SELECT id FROM incidents WHERE \(filter))
+                    """,
                 arguments: since)
             while let row = try alertRows.next() {
                 let alert = Self.alert(from: row)
@@ -68,7 +74,7 @@ public final class SQLiteIncidentStore: IncidentStore {
 
     public func incident(_ id: Int64) throws -> Incident? {
         try pool.read { db in
-            guard let row = try Row.fetchOne(db, sql: "SELECT * FROM incidents WHERE id = ?", arguments: [id]) else {
+            guard let row = try Row.fetchOne(db, sql: "SELECT \(Self.incidentColumns) FROM incidents WHERE id = ?", arguments: [id]) else {
                 return nil
             }
             var incident = try Self.incident(from: row)
@@ -106,7 +112,7 @@ public final class SQLiteIncidentStore: IncidentStore {
             }
             _ = arguments.append(contentsOf: [query.limit])
             let sql = """
-                SELECT i.*,
+                SELECT \(Self.incidentColumns),
                   (SELECT COUNT(*) FROM incident_alerts a WHERE a.incident_id = i.id) AS alert_count,
                   (SELECT COUNT(*) FROM incident_alerts a WHERE a.incident_id = i.id AND a.status = 'firing') AS firing_count
                 FROM incidents i
