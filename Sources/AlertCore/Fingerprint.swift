@@ -37,8 +37,13 @@ struct FNV1a64 {
         value &*= 0x0000_0100_0000_01b3
     }
 
+    /// 16 lowercase hex digits, written straight into the string's storage.
     var hex: String {
-        let digits = String(value, radix: 16)
-        return String(repeating: "0", count: 16 - digits.count) + digits
+        String(unsafeUninitializedCapacity: 16) { buffer in
+            for index in 0..<16 { buffer[index] = Self.digits.utf8Start[Int((value >> UInt64(60 - 4 * index)) & 0xf)] }
+            return 16
+        }
     }
+
+    private static let digits: StaticString = "0123456789abcdef"
 }

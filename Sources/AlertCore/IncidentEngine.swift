@@ -152,6 +152,9 @@ public struct IncidentEngine: Sendable {
     public mutating func ingest(
         _ alert: Alert, fingerprint: String, classification: Classification, now: Date
     ) -> Fate {
+        if let fate = repeatDecidedInThisBatch(alert, fingerprint: fingerprint, classification: classification, now: now) {
+            return fate
+        }
         var fate = Fate(
             fingerprint: fingerprint, at: now, rule: classification.rule, severity: classification.severity,
             incidentID: nil, decision: .dropped, reasons: classification.reasons)
@@ -169,6 +172,29 @@ public struct IncidentEngine: Sendable {
         return fate
     }
 
+    /// The most common alert of all: a repeat of an alert that is firing on
+    /// an open incident, whose fate this batch has already recorded as such.
+    /// It is counted on its incident, and the recorded fate stands (same
+    /// time, same words), without writing the sentences again.
+    private mutating func repeatDecidedInThisBatch(
+        _ alert: Alert, fingerprint: String, classification: Classification, now: Date
+    ) -> Fate? {
+        guard alert.status == .firing, !classification.dropped, let pending = pendingFates[fingerprint],
+            pending.decision == .deduplicated, pending.at == now, let id = pending.incidentID,
+            activeByFingerprint[fingerprint] == id, pending.rule == classification.rule,
+            pending.severity == classification.severity, let incident = incidents[id],
+            incident.alerts[fingerprint]?.status == .firing,
+            !classification.severity.isMoreSevere(than: incident.severity),
+            pending.reasons.count == classification.reasons.count + 1,
+            pending.reasons.last.map({ $0.hasPrefix(Self.repeatReasonPrefix) }) == true,
+            pending.reasons.starts(with: classification.reasons)
+        else { return nil }
+        attach(alert, fingerprint: fingerprint, severity: classification.severity, to: id, now: now)
+        return pending
+    }
+
+    private static let repeatReasonPrefix = "repeat of an alert already firing"
+
     private mutating func fire(
         _ alert: Alert, fingerprint: String, group: String, classification: Classification, now: Date,
         fate: inout Fate
@@ -181,7 +207,7 @@ public struct IncidentEngine: Sendable {
             fate.decision = .deduplicated
             fate.reasons.append(
                 repeated
-                    ? "repeat of an alert already firing on open incident #\(id); nobody paged again"
+                    ? "\(Self.repeatReasonPrefix) on open incident #\(id); nobody paged again"
                     : "grouped into open incident #\(id) (group \(group)); nobody paged again")
             paged = raised ? startEscalation(id, now: now, declare: true) : .none
         } else if let id = reopenableByGroup[group], let resolvedAt = incidents[id]?.resolvedAt,

@@ -4,8 +4,14 @@ import Foundation
 
 /// Work for the pipeline thread.
 enum PipelineWork: Sendable {
-    /// Alerts from a listener; `done` (if any) runs after they are committed.
-    case alerts([Alert], done: (@Sendable (Result<[Fate], any Error>) -> Void)?)
+    /// Alerts from a listener with their fingerprints (computed by the
+    /// sender's thread, not the pipeline's: it is a pure function of the
+    /// alert as received); `done` (if any) runs after they are committed.
+    case alerts([Alert], fingerprints: [String], done: (@Sendable (Result<[Fate], any Error>) -> Void)?)
+
+    static func alerts(_ alerts: [Alert], done: (@Sendable (Result<[Fate], any Error>) -> Void)?) -> PipelineWork {
+        .alerts(alerts, fingerprints: alerts.map(Fingerprint.of), done: done)
+    }
     /// An admin change; runs in order with alerts, answered after commit.
     case command(@Sendable (inout IncidentEngine, Date) throws -> Void, done: @Sendable (Result<Void, any Error>) -> Void)
     /// A new classifier and incident settings from a reload; `done` runs
@@ -13,7 +19,7 @@ enum PipelineWork: Sendable {
     case reconfigure(Classifier, IncidentSettings, PagingPolicy, done: @Sendable () -> Void)
 
     var alertCount: Int {
-        if case .alerts(let alerts, _) = self { return alerts.count }
+        if case .alerts(let alerts, _, _) = self { return alerts.count }
         return 0
     }
 }

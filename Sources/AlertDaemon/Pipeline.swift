@@ -152,12 +152,12 @@ public final class Pipeline: AlertSink, @unchecked Sendable {
         var alertCount = 0
         for work in batch {
             switch work {
-            case .alerts(let alerts, let done):
+            case .alerts(let alerts, let fingerprints, let done):
                 alertCount += alerts.count
                 var fates: [Fate] = []
                 fates.reserveCapacity(done == nil ? 0 : alerts.count)
-                for alert in alerts {
-                    let fate = ingest(alert, now: now)
+                for (alert, fingerprint) in zip(alerts, fingerprints) {
+                    let fate = ingest(alert, fingerprint: fingerprint, now: now)
                     if done != nil { fates.append(fate) }
                 }
                 if let done { replies.append { result in done(result.map { fates }) } }
@@ -191,8 +191,9 @@ public final class Pipeline: AlertSink, @unchecked Sendable {
         for reply in replies { reply(result) }
     }
 
-    private func ingest(_ alert: Alert, now: Date) -> Fate {
-        let fingerprint = Fingerprint.of(alert)  // identity from the alert as received
+    /// `fingerprint` is the identity of the alert as received (before any
+    /// rule's `set_labels`).
+    private func ingest(_ alert: Alert, fingerprint: String, now: Date) -> Fate {
         var alert = alert
         let classification = classifier.classify(&alert)
         let fate = engine.ingest(alert, fingerprint: fingerprint, classification: classification, now: now)

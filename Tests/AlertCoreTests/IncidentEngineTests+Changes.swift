@@ -27,6 +27,30 @@ extension IncidentEngineTests {
         #expect(nothing.isEmpty)
     }
 
+    @Test("repeats in one batch (one instant) count every occurrence and keep one fate that says why")
+    func repeatsInOneBatch() throws {
+        var h = EngineHarness()
+        h.send(Self.disk)
+        _ = h.take()
+        h.clock.advance(by: 1)
+        let fates = (0..<5).map { _ in h.send(Self.disk) }
+        #expect(Set(fates.map(\.decision)) == [.deduplicated])
+        #expect(fates.allSatisfy { $0 == fates[0] })
+        #expect(fates[0].reasons.last?.hasPrefix("repeat of an alert already firing on open incident #1") == true)
+        let changes = h.take()
+        #expect(changes.incidents.first?.occurrences == 6)
+        #expect(changes.alerts.first?.count == 6)
+        #expect(changes.fates == [fates[0]])
+
+        // A repeat that classifies higher in the same batch is not a plain
+        // repeat: it raises the incident and pages for the new level.
+        h.clock.advance(by: 1)
+        h.send(Self.disk)
+        let raised = h.send(Self.disk.with(severity: .sev1))
+        #expect(raised.severity == .sev1)
+        #expect(h.take().timeline.map(\.kind).contains(.severityChanged))
+    }
+
     @Test("takeChanges returns the timeline in order across incidents")
     func timelineOrder() {
         var h = EngineHarness()
