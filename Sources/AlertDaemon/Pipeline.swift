@@ -31,7 +31,16 @@ public final class Pipeline: AlertSink, @unchecked Sendable {
     /// Active incidents by severity as of the last commit, for status lines.
     private let published = Mutex<[Severity: Int]>([:])
     /// Called after a commit that queued pages, so the dispatcher sends them at once.
-    private let pagesQueued = Mutex<(@Sendable () -> Void)?>(nil)
+    private let pagesQueued = Mutex<Action?>(nil)
+
+    /// A closure kept in a struct: a function value stored directly in a
+    /// `Mutex` is re-wrapped in two reabstraction thunks on every `withLock`
+    /// (the inout write-back), so each commit made the next call one layer
+    /// deeper (seen in a profile as 100+ nested thunks after a few thousand
+    /// commits).
+    private struct Action: Sendable {
+        let run: @Sendable () -> Void
+    }
 
     public init(
         store: any IncidentStore, classifier: Classifier, settings: IncidentSettings, paging: PagingPolicy,
@@ -53,7 +62,7 @@ public final class Pipeline: AlertSink, @unchecked Sendable {
     }
 
     /// Runs `action` after every commit that queued new pages.
-    func onPagesQueued(_ action: @escaping @Sendable () -> Void) { pagesQueued.withLock { $0 = action } }
+    func onPagesQueued(_ action: @escaping @Sendable () -> Void) { pagesQueued.withLock { $0 = Action(run: action) } }
 
     /// Active incidents by severity as of the last commit.
     public var openIncidents: [Severity: Int] { published.withLock { $0 } }
@@ -183,7 +192,7 @@ public final class Pipeline: AlertSink, @unchecked Sendable {
             PipelineMetrics(metrics: metrics).record(changes)
             IncidentEventLog(logger: logger).record(changes)
             if changes.pages.contains(where: { $0.attempts == 0 || $0.state == .pending }) {
-                pagesQueued.withLock { $0 }?()
+                pagesQueued.withLock { $0 }?.run()
             }
         }
         metrics.setOpenIncidents(engine.activeCounts)
