@@ -99,6 +99,9 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
+        .testTarget(
+            name: "AlertDaemonTests",
+            dependencies: ["AlertDaemon", "AlertStore", "AlertCore", .product(name: "Logging", package: "swift-log")]),
         .testTarget(name: "EndToEndTests", dependencies: ["AlertCore", "AlertIO"]),
     ]
 )
