@@ -16,10 +16,9 @@ struct PipelineMetrics {
                 metrics.page(receiver: page.receiver, result: "gave_up")
             }
         }
-        let kinds: Set<TimelineKind> = [.opened, .responseTargetBreached, .acknowledged, .resolved]
-        guard changes.timeline.contains(where: { kinds.contains($0.kind) }) else { return }
+        guard changes.timeline.contains(where: { Self.counted($0.kind) }) else { return }
         let positions = changes.incidentPositions
-        for entry in changes.timeline where kinds.contains(entry.kind) {
+        for entry in changes.timeline where Self.counted(entry.kind) {
             guard let position = positions[entry.incidentID] else { continue }
             let incident = changes.incidents[position]
             switch entry.kind {
@@ -38,6 +37,14 @@ struct PipelineMetrics {
             default:
                 break
             }
+        }
+    }
+
+    /// The timeline kinds that feed a metric.
+    private static func counted(_ kind: TimelineKind) -> Bool {
+        switch kind {
+        case .opened, .responseTargetBreached, .acknowledged, .resolved: return true
+        default: return false
         }
     }
 }

@@ -49,6 +49,17 @@ struct RFC3339Tests {
         #expect(RFC3339.parse(text) == nil, "accepted \(text)")
     }
 
+    @Test("prints what Foundation's ISO 8601 style prints, in UTC")
+    func formatsAsFoundation() {
+        var instants: [Double] = [0, -1, 0.999, 951_782_400, 4_102_444_799.5, -62_135_596_800 + 86_400 * 700_000]
+        var generator = SystemRandomNumberGenerator()
+        for _ in 0..<2_000 { instants.append(Double.random(in: -2_000_000_000...6_000_000_000, using: &generator)) }
+        for instant in instants {
+            let date = Date(timeIntervalSince1970: instant)
+            #expect(RFC3339.format(date) == date.formatted(Date.ISO8601FormatStyle(timeZone: .gmt)), "\(instant)")
+        }
+    }
+
     @Test("what alertd prints reads back")
     func roundTrip() throws {
         let date = Date(timeIntervalSince1970: 1_795_000_000)
