@@ -29,50 +29,78 @@ public enum NativeAlertDecoder {
         }
     }
 
-    private static func alert(from fields: JSONValue, listener: String) throws(DecodeError) -> Alert {
-        let alertname = nonEmpty(try string(fields, "alertname"))
-        let check = nonEmpty(try string(fields, "check")) ?? alertname
-        let summary = try string(fields, "summary")
+    /// The members this decoder reads, picked out in one pass over the
+    /// object (the last of a repeated member wins, as with a lookup).
+    private struct Members {
+        var alertname, check, summary, description, host, source, dedupKey, status, severity, labels, timestamp: JSONValue?
+
+        init(_ fields: [(key: String, value: JSONValue)]) {
+            for (key, value) in fields {
+                switch key {
+                case "alertname": alertname = value
+                case "check": check = value
+                case "summary": summary = value
+                case "description": description = value
+                case "host": host = value
+                case "source": source = value
+                case "dedup_key": dedupKey = value
+                case "status": status = value
+                case "severity": severity = value
+                case "labels": labels = value
+                case "timestamp": timestamp = value
+                default: break
+                }
+            }
+        }
+    }
+
+    private static func alert(from object: JSONValue, listener: String) throws(DecodeError) -> Alert {
+        guard case .object(let fields) = object else { throw DecodeError.malformed("expected a JSON object") }
+        let members = Members(fields)
+        let alertname = nonEmpty(try string(members.alertname, "alertname"))
+        let check = nonEmpty(try string(members.check, "check")) ?? alertname
+        let summary = try string(members.summary, "summary")
         guard let name = check ?? summary, !name.isEmpty else {
             throw DecodeError.malformed("\"check\" (or \"alertname\") or \"summary\" is required")
         }
         var alert = Alert(check: name, summary: summary, listener: listener, format: "json")
-        alert.description = try string(fields, "description")
-        alert.host = try string(fields, "host")
-        alert.source = try string(fields, "source")
-        alert.dedupKey = try string(fields, "dedup_key")
-        if let status = try string(fields, "status") {
+        alert.description = try string(members.description, "description")
+        alert.host = try string(members.host, "host")
+        alert.source = try string(members.source, "source")
+        alert.dedupKey = try string(members.dedupKey, "dedup_key")
+        if let status = try string(members.status, "status") {
             guard let value = AlertStatus(rawValue: status.lowercased()) else {
                 throw DecodeError.malformed("\"status\" must be \"firing\" or \"resolved\", not \"\(status)\"")
             }
             alert.status = value
         }
-        if let severity = try string(fields, "severity") {
+        if let severity = try string(members.severity, "severity") {
             guard let value = Severity(parsing: severity) else {
                 throw DecodeError.malformed(
                     "unknown \"severity\" \"\(severity)\" (use SEV1–SEV4, P1–P4, critical, high, warning or low)")
             }
             alert.severity = value
         }
-        if let labels = fields["labels"], !labels.isNull {
-            guard case .object(let members) = labels else {
+        if let labels = members.labels, !labels.isNull {
+            guard case .object(let pairs) = labels else {
                 throw DecodeError.malformed("\"labels\" must be an object of strings")
             }
-            for (key, value) in members {
+            alert.labels.reserveCapacity(pairs.count)
+            for (key, value) in pairs {
                 guard let text = value.string else {
                     throw DecodeError.malformed("label \"\(key)\" must be a string")
                 }
                 alert.labels[key] = text
             }
         }
-        if let timestamp = fields["timestamp"], !timestamp.isNull {
+        if let timestamp = members.timestamp, !timestamp.isNull {
             alert.timestamp = try parseTimestamp(timestamp)
         }
         return alert
     }
 
-    private static func string(_ fields: JSONValue, _ key: String) throws(DecodeError) -> String? {
-        guard let value = fields[key], !value.isNull else { return nil }
+    private static func string(_ member: JSONValue?, _ key: String) throws(DecodeError) -> String? {
+        guard let value = member, !value.isNull else { return nil }
         guard let text = value.string else {
             throw DecodeError.malformed("\"\(key)\" must be a string")
         }
