@@ -308,7 +308,7 @@ def case_stream(ctx, mode, distinct):
 def case_http(ctx, per_request, distinct, server):
     """POST /api/v2/alerts, the same load against alertd or Alertmanager."""
     count = ctx.size(100_000 if per_request == 1 else 1_000_000, 5_000)
-    connections = 8
+    connections = ctx.http_connections
     if server == "alertd":
         target = Alertd(ctx.bindir, ctx.workdir("alertd")).start()
         url = f"http://127.0.0.1:{target.ports['http']}/api/v2/alerts"
@@ -446,8 +446,9 @@ ONCE = {"memory-recovery"}  # too long to repeat
 
 
 class Context:
-    def __init__(self, bindir, quick, root, scale=1.0):
+    def __init__(self, bindir, quick, root, scale=1.0, http_connections=8):
         self.bindir, self.quick, self.root, self.scale = bindir, quick, root, scale
+        self.http_connections = http_connections
 
     def size(self, full, quick):
         return quick if self.quick else max(quick, int(full * self.scale))
@@ -520,6 +521,8 @@ def main():
     parser.add_argument("--quick", action="store_true", help="small counts, for a smoke run")
     parser.add_argument("--scale", type=float, default=1.0, help="multiply every case's alert count (e.g. 0.3 for a shorter run)")
     parser.add_argument("--cases", default=",".join(CASES), help="comma-separated: " + ", ".join(CASES))
+    parser.add_argument("--http-connections", type=int, default=8,
+                        help="keep-alive connections of the HTTP cases (alertd commits the requests that wait together)")
     parser.add_argument("--out", default=os.path.join(ROOT, "bench", "results"), help="where the JSON goes")
     args = parser.parse_args()
     names = [n for n in args.cases.split(",") if n]
@@ -531,7 +534,7 @@ def main():
         names = [n for n in names if not n.startswith("am-")]
 
     root = tempfile.mkdtemp(prefix="alertd-bench-")
-    ctx = Context(os.path.abspath(args.bin), args.quick, root, args.scale)
+    ctx = Context(os.path.abspath(args.bin), args.quick, root, args.scale, args.http_connections)
     results, raw = {}, {}
     try:
         for name in names:
@@ -550,7 +553,7 @@ def main():
     with open(path, "w") as f:
         json.dump({"at": stamp, "machine": {"cpus": os.cpu_count(), "kernel": platform.release(),
                                             "load_avg_at_end": os.getloadavg()},
-                   "quick": args.quick, "scale": args.scale, "repeat": args.repeat, "median": results, "runs": raw},
+                   "quick": args.quick, "scale": args.scale, "repeat": args.repeat, "http_connections": args.http_connections, "median": results, "runs": raw},
                   f, indent=1)
     print(f"figures written to {os.path.relpath(path, os.getcwd())}")
 
