@@ -1,4 +1,5 @@
 import AlertCore
+import Glibc
 import Logging
 import NIOCore
 import NIOPosix
@@ -40,9 +41,8 @@ public final class DatagramListener: Sendable {
         let intake = self.intake
         let sink = self.sink
         let slot = Self.readSlots(maxFrame: intake.decoder.maxFrame)
-        let bootstrap = DatagramBootstrap(group: group)
+        var bootstrap = DatagramBootstrap(group: group)
             .channelOption(.socketOption(.so_reuseaddr), value: 1)
-            .channelOption(.socketOption(.so_rcvbuf), value: SocketOptionValue(receiveBuffer))
             // NIO splits one receive buffer evenly between the datagrams of a
             // vector read, so each gets a slot of max_frame + 1 bytes (one
             // more than allowed, so an oversized datagram is seen as such).
@@ -55,9 +55,15 @@ public final class DatagramListener: Sendable {
             }
         let channel: any Channel
         if let descriptor {
+            // systemd's socket: raised if smaller, never lowered.
+            ReceiveBuffer.raise(descriptor, to: receiveBuffer)
             channel = try await bootstrap.withBoundSocket(descriptor).get()
         } else {
+            bootstrap = bootstrap.channelOption(.socketOption(.so_rcvbuf), value: SocketOptionValue(receiveBuffer))
             channel = try await bootstrap.bind(host: host, port: port).get()
+            // As root (or with CAP_NET_ADMIN), beyond net.core.rmem_max.
+            let force = ChannelOptions.Types.SocketOption(level: .socket, name: .init(rawValue: SO_RCVBUFFORCE))
+            try? await channel.setOption(force, value: SocketOptionValue(receiveBuffer)).get()
         }
         self.channel.withLock { $0 = channel }
         return channel.localAddress!

@@ -39,8 +39,7 @@ public final class UnixDatagramListener: Sendable {
     @discardableResult
     public func start(descriptor: CInt? = nil) throws -> String {
         let fd = try descriptor ?? bindSocket()
-        var size = Int32(receiveBuffer)
-        _ = setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &size, socklen_t(MemoryLayout<Int32>.size))
+        ReceiveBuffer.raise(fd, to: receiveBuffer)
         socket.withLock { $0 = fd }
         let thread = Thread { [self] in
             readLoop(fd)

@@ -1,5 +1,6 @@
 import AlertCore
 import AlertIO
+import Glibc
 import Testing
 
 @Suite("UDP listener", .eventLoopGroup)
@@ -36,6 +37,36 @@ struct DatagramListenerTests {
             #expect(sink.alerts.allSatisfy { $0.listener == "ingest-udp" })
             #expect(metrics.received("json") == 2)
             #expect(metrics.allRejections == [.malformed: 1])
+        }
+    }
+
+    @Test("a socket systemd passed with a larger receive buffer keeps it; a smaller one is raised")
+    func receiveBufferIsOnlyRaised() async throws {
+        // ReceiveBuffer= in a socket unit: 2 MiB here (within net.core.rmem_max,
+        // so no privilege needed); the listener asks for 1 MiB.
+        for (given, expectedAtLeast) in [(2 << 20, 2 << 20), (64 << 10, 1 << 20)] {
+            let fd = socket(AF_INET, Int32(SOCK_DGRAM.rawValue), 0)
+            #expect(fd >= 0)
+            var size = Int32(given)
+            #expect(setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &size, socklen_t(MemoryLayout<Int32>.size)) == 0)
+            var address = sockaddr_in()
+            address.sin_family = sa_family_t(AF_INET)
+            address.sin_addr.s_addr = inet_addr("127.0.0.1")
+            let bound = withUnsafePointer(to: &address) {
+                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+            }
+            #expect(bound == 0)
+            let listener = DatagramListener(
+                name: "ingest-udp", host: "127.0.0.1", port: 0, descriptor: fd, maxFrame: 1024, sink: RecordingSink(),
+                metrics: CountingMetrics(), group: try EventLoopGroupTrait.group, logger: quietLogger,
+                receiveBuffer: 1 << 20)
+            try await listener.start()
+            var reported: Int32 = 0
+            var length = socklen_t(MemoryLayout<Int32>.size)
+            #expect(getsockopt(fd, SOL_SOCKET, SO_RCVBUF, &reported, &length) == 0)
+            // Linux reports twice the size set (half is its bookkeeping).
+            #expect(Int(reported) / 2 >= expectedAtLeast, "given \(given): now \(reported / 2)")
+            await listener.stop()
         }
     }
 
