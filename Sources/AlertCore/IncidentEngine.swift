@@ -99,14 +99,25 @@ public struct IncidentEngine: Sendable {
         settings: IncidentSettings = IncidentSettings(), incidents: [Incident] = [], nextID: Int64 = 1,
         paging: PagingPolicy = PagingPolicy(), nextPageID: Int64 = 1
     ) {
+        self.init(
+            settings: settings, incidentsByID: Dictionary(incidents.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first }),
+            nextID: nextID, paging: paging, nextPageID: nextPageID)
+    }
+
+    /// The same, from incidents keyed by id as the store reads them (no
+    /// copy of each incident: start-up reads every active one).
+    public init(
+        settings: IncidentSettings = IncidentSettings(), incidentsByID: [Int64: Incident], nextID: Int64 = 1,
+        paging: PagingPolicy = PagingPolicy(), nextPageID: Int64 = 1
+    ) {
         self.settings = settings
         self.nextID = nextID
         self.paging = paging
         self.nextPageID = nextPageID
-        self.incidents.reserveCapacity(incidents.count)
-        activeByGroup.reserveCapacity(incidents.count)
-        activeByFingerprint.reserveCapacity(incidents.count)
-        for incident in incidents { adopt(incident) }
+        incidents = incidentsByID
+        activeByGroup.reserveCapacity(incidentsByID.count)
+        activeByFingerprint.reserveCapacity(incidentsByID.count)
+        for incident in incidentsByID.values { index(incident) }
     }
 
     /// Brings an incident loaded from the store under the engine's control
@@ -114,6 +125,11 @@ public struct IncidentEngine: Sendable {
     public mutating func adopt(_ incident: Incident) {
         guard incidents[incident.id] == nil else { return }
         incidents[incident.id] = incident
+        index(incident)
+    }
+
+    /// Enters an incident held in `incidents` into the engine's indexes.
+    private mutating func index(_ incident: Incident) {
         nextID = max(nextID, incident.id + 1)
         if incident.state.isActive {
             activeCounts[incident.severity, default: 0] += 1

@@ -56,7 +56,7 @@ public final class Pipeline: AlertSink, @unchecked Sendable {
         queue = IngestQueue(capacity: queueCapacity)
         let state = try store.loadEngineState(resolvedSince: clock.now().addingTimeInterval(-settings.reopenWithin))
         engine = IncidentEngine(
-            settings: settings, incidents: state.incidents, nextID: state.nextID, paging: paging, nextPageID: state.nextPageID)
+            settings: settings, incidentsByID: state.incidents, nextID: state.nextID, paging: paging, nextPageID: state.nextPageID)
         metrics.setOpenIncidents(engine.activeCounts)
         published.withLock { $0 = engine.activeCounts }
     }
@@ -228,7 +228,7 @@ public final class Pipeline: AlertSink, @unchecked Sendable {
                 let state = try store.loadEngineState(
                     resolvedSince: clock.now().addingTimeInterval(-engine.settings.reopenWithin))
                 engine = IncidentEngine(
-                    settings: engine.settings, incidents: state.incidents, nextID: state.nextID, paging: engine.paging,
+                    settings: engine.settings, incidentsByID: state.incidents, nextID: state.nextID, paging: engine.paging,
                     nextPageID: state.nextPageID)
             } catch {
                 logger.critical("cannot reload state from the store: \(error)")

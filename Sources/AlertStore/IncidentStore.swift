@@ -30,7 +30,8 @@ public protocol IncidentStore: Sendable {
 
 /// What the engine is rebuilt from after a restart.
 public struct EngineState: Sendable {
-    public var incidents: [Incident]
+    /// By id.
+    public var incidents: [Int64: Incident]
     public var nextID: Int64
     public var nextPageID: Int64
 }

@@ -68,7 +68,7 @@ public final class SQLiteIncidentStore: IncidentStore {
             }
             let maxID = try Int64.fetchOne(db, sql: "SELECT MAX(id) FROM incidents") ?? 0
             let maxPage = try Int64.fetchOne(db, sql: "SELECT MAX(id) FROM outbox") ?? 0
-            return EngineState(incidents: Array(incidents.values), nextID: maxID + 1, nextPageID: maxPage + 1)
+            return EngineState(incidents: incidents, nextID: maxID + 1, nextPageID: maxPage + 1)
         }
     }
 

@@ -40,7 +40,7 @@ final class EngineStateTests {
 
         let store = try SQLiteIncidentStore(path: database.path)
         let state = try store.loadEngineState(resolvedSince: t0 + 5 - 15 * 60)
-        let loaded = state.incidents.sorted { $0.id < $1.id }
+        let loaded = state.incidents.values.sorted { $0.id < $1.id }
         let expected = engine.incidents.values.sorted { $0.id < $1.id }.map(\.atMillis)
         #expect(loaded.map(\.id) == [1, 2, 3])
         #expect(loaded == expected)
@@ -49,7 +49,7 @@ final class EngineStateTests {
         #expect(state.nextID == 4)
         #expect(state.nextID == engine.nextID)
 
-        var revived = IncidentEngine(incidents: state.incidents, nextID: state.nextID)
+        var revived = IncidentEngine(incidentsByID: state.incidents, nextID: state.nextID)
         let repeatFate = revived.take(disk, at: t0 + 10)
         #expect(repeatFate.decision == .deduplicated)
         #expect(repeatFate.incidentID == 1)
@@ -74,7 +74,7 @@ final class EngineStateTests {
         try inFirstRun { try $0.apply(changes) }
 
         let state = try SQLiteIncidentStore(path: database.path).loadEngineState(resolvedSince: t0)
-        #expect(Set(state.incidents.map(\.id)) == [1, 2])
+        #expect(Set(state.incidents.values.map(\.id)) == [1, 2])
         #expect(state.nextID == 4)
     }
 
@@ -86,9 +86,9 @@ final class EngineStateTests {
         try inFirstRun { try $0.apply(engine.takeChanges(now: t0)) }
 
         let state = try SQLiteIncidentStore(path: database.path).loadEngineState(resolvedSince: t0)
-        let alerts = state.incidents.sorted { $0.id < $1.id }.map { $0.alerts.values.first?.expiresAt }
+        let alerts = state.incidents.values.sorted { $0.id < $1.id }.map { $0.alerts.values.first?.expiresAt }
         #expect(alerts == [millis(t0 + 30), nil])
-        var restarted = IncidentEngine(incidents: state.incidents, nextID: state.nextID)
+        var restarted = IncidentEngine(incidentsByID: state.incidents, nextID: state.nextID)
         restarted.tick(now: t0 + 31)
         #expect(restarted.incident(1)?.state == .resolved)
         #expect(restarted.incident(2)?.state == .open)
@@ -126,8 +126,8 @@ final class EngineStateTests {
     func resolvedSince(since: Double, ids: Set<Int64>) throws {
         let engine = try resolvedInVariousWays()
         let state = try SQLiteIncidentStore(path: database.path).loadEngineState(resolvedSince: t0 + since)
-        #expect(Set(state.incidents.map(\.id)) == ids)
-        for incident in state.incidents {
+        #expect(Set(state.incidents.values.map(\.id)) == ids)
+        for incident in state.incidents.values {
             #expect(incident == engine.incident(incident.id)?.atMillis)
         }
         #expect(state.nextID == 5)
@@ -138,7 +138,7 @@ final class EngineStateTests {
         _ = try resolvedInVariousWays()
         let store = try SQLiteIncidentStore(path: database.path)
         let state = try store.loadEngineState(resolvedSince: t0 + 30)
-        var revived = IncidentEngine(incidents: state.incidents, nextID: state.nextID)
+        var revived = IncidentEngine(incidentsByID: state.incidents, nextID: state.nextID)
 
         let late = revived.take(Alert(check: "late"), at: t0 + 90)
         #expect(late.decision == .opened)
