@@ -86,16 +86,9 @@ public final class Pipeline: AlertSink, @unchecked Sendable {
 
     /// Like `ingestDurably`, but refuses at once (`PipelineOverloaded`)
     /// instead of waiting when the queue is full: for senders that are told
-    /// to come back (HTTP 429/503) rather than held.
-    public func ingestDurablyUnlessFull(_ alerts: [Alert]) async throws -> [Fate] {
-        try await withCheckedThrowingContinuation { continuation in
-            ingestDurablyUnlessFull(alerts) { continuation.resume(with: $0) }
-        }
-    }
-
-    /// `ingestDurablyUnlessFull` for callers on an event loop: `done` runs on
-    /// the pipeline thread after the commit (or at once with
-    /// `PipelineOverloaded`), so it should only hand the result on.
+    /// to come back (HTTP 429/503) rather than held. `done` runs on the
+    /// pipeline thread after the commit (or at once when refused), so it
+    /// should only hand the result on (HTTP hops back to its event loop).
     public func ingestDurablyUnlessFull(
         _ alerts: [Alert], done: @escaping @Sendable (Result<[Fate], any Error>) -> Void
     ) {
