@@ -21,9 +21,9 @@ public enum NativeAlertDecoder {
 
     /// Decodes an already-parsed object (HTTP `/api/v1/alerts` arrays use this).
     public static func decode(object: JSONValue, listener: String) -> Result<Alert, DecodeError> {
-        guard case .object = object else { return .failure(.malformed("expected a JSON object")) }
+        guard case .object(let fields) = object else { return .failure(.malformed("expected a JSON object")) }
         do throws(DecodeError) {
-            return .success(try alert(from: object, listener: listener))
+            return .success(try alert(from: fields, listener: listener))
         } catch {
             return .failure(error)
         }
@@ -54,8 +54,7 @@ public enum NativeAlertDecoder {
         }
     }
 
-    private static func alert(from object: JSONValue, listener: String) throws(DecodeError) -> Alert {
-        guard case .object(let fields) = object else { throw DecodeError.malformed("expected a JSON object") }
+    private static func alert(from fields: [(key: String, value: JSONValue)], listener: String) throws(DecodeError) -> Alert {
         let members = Members(fields)
         let alertname = nonEmpty(try string(members.alertname, "alertname"))
         let check = nonEmpty(try string(members.check, "check")) ?? alertname
