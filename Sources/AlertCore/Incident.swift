@@ -47,6 +47,19 @@ public struct IncidentAlert: Sendable, Equatable {
     }
 }
 
+extension IncidentAlert {
+    /// Whether it still carries the texts the engine holds only until they
+    /// are written (summary, source, labels).
+    public var holdsTexts: Bool { summary != nil || source != nil || !labels.isEmpty }
+
+    /// Drops the written-through texts (see `IncidentEngine.takeChanges`).
+    public mutating func forgetTexts() {
+        summary = nil
+        source = nil
+        labels = [:]
+    }
+}
+
 /// An incident: alerts grouped under one `group_key`, with a state, a
 /// severity and counters. Its alerts are kept in `alerts`, keyed by
 /// fingerprint; the timeline lives in the store.

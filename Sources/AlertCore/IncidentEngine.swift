@@ -57,7 +57,8 @@ public enum IncidentCommandError: Error, Equatable, CustomStringConvertible {
 /// in one transaction before acknowledging anything.
 ///
 /// It holds the active incidents plus the auto-resolved ones that may still
-/// reopen; everything older lives only in the store.
+/// reopen; everything older lives only in the store. Of those it holds
+/// what decisions need: texts are written through (`forgetWrittenTexts`).
 public struct IncidentEngine: Sendable {
     public var settings: IncidentSettings
     internal(set) public var incidents: [Int64: Incident] = [:]
@@ -144,6 +145,9 @@ public struct IncidentEngine: Sendable {
         }
     }
 
+    /// The engine's working copy of incident `id`: what decisions need.
+    /// Once written, its title and its alerts' summaries, sources and
+    /// labels are blank here (`forgetWrittenTexts`); the store has them.
     public func incident(_ id: Int64) -> Incident? { incidents[id] }
 
     public var activeIncidents: some Collection<Incident> { incidents.values.filter { $0.state.isActive } }
@@ -476,6 +480,7 @@ public struct IncidentEngine: Sendable {
         dirtyAlerts.removeAll(keepingCapacity: true)
         pendingTimeline.removeAll(keepingCapacity: true)
         pendingFates.removeAll(keepingCapacity: true)
+        forgetWrittenTexts(of: changes)
         for incident in changes.incidents where !incident.state.isActive { forgetIfSettled(incident.id, now: now) }
         for (group, id) in reopenableByGroup {
             guard let resolvedAt = incidents[id]?.resolvedAt,
@@ -485,6 +490,20 @@ public struct IncidentEngine: Sendable {
             forgetIfSettled(id)
         }
         return changes
+    }
+
+    /// Texts are written through: once handed to the store, an incident's
+    /// title and its alerts' summary, source and labels are dropped from
+    /// memory. No decision reads them (sentences use the incoming alert;
+    /// pages and `alertctl` read the store), and they are most of what an
+    /// open alert would otherwise cost in memory. The store never
+    /// overwrites them with the blanks left here (see
+    /// `SQLiteIncidentStore.write`), and loads the engine state without them.
+    private mutating func forgetWrittenTexts(of changes: ChangeSet) {
+        for incident in changes.incidents where !incident.title.isEmpty { incidents[incident.id]?.title = "" }
+        for alert in changes.alerts where alert.holdsTexts {
+            incidents[alert.incidentID]?.alerts[alert.fingerprint]?.forgetTexts()
+        }
     }
 
     private mutating func forgetIfSettled(_ id: Int64, now: Date? = nil) {

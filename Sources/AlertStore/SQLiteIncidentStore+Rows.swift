@@ -4,6 +4,12 @@ import GRDB
 
 // Row <-> value mapping and the batch writer. Statements are cached and
 // bound positionally: this is the hot path of every commit.
+//
+// What is written once stays: an incident's title, group key, rule and
+// opening time, an alert's identity and labels (they are part of its
+// fingerprint), and its last known summary. The engine forgets those texts
+// once written (`IncidentEngine.forgetWrittenTexts`), so later upserts
+// carry blanks there, which must not overwrite them.
 extension SQLiteIncidentStore {
     static func write(_ changes: ChangeSet, in db: Database) throws {
         let incidentStatement = try db.cachedStatement(
@@ -12,8 +18,7 @@ extension SQLiteIncidentStore {
                   acknowledged_by, mitigated_at, resolved_at, resolved_by, auto_resolved, occurrences, last_seen,
                   roles, maintenance, flapping, escalation, postmortem_due_at)
                 VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)
-                ON CONFLICT(id) DO UPDATE SET title=excluded.title, severity=excluded.severity,
-                  state=excluded.state, group_key=excluded.group_key, rule=excluded.rule,
+                ON CONFLICT(id) DO UPDATE SET severity=excluded.severity, state=excluded.state,
                   acknowledged_at=excluded.acknowledged_at, acknowledged_by=excluded.acknowledged_by,
                   mitigated_at=excluded.mitigated_at, resolved_at=excluded.resolved_at,
                   resolved_by=excluded.resolved_by, auto_resolved=excluded.auto_resolved,
@@ -50,8 +55,8 @@ extension SQLiteIncidentStore {
                 INSERT INTO incident_alerts (incident_id, fingerprint, check_name, host, source, summary, status,
                   severity, labels, first_seen, last_seen, count, expires_at)
                 VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)
-                ON CONFLICT(incident_id, fingerprint) DO UPDATE SET summary=excluded.summary,
-                  status=excluded.status, severity=excluded.severity, labels=excluded.labels,
+                ON CONFLICT(incident_id, fingerprint) DO UPDATE SET summary=COALESCE(excluded.summary, summary),
+                  status=excluded.status, severity=excluded.severity,
                   last_seen=excluded.last_seen, count=excluded.count, expires_at=excluded.expires_at
                 """)
         row = RowBinder(alertStatement, in: db)
@@ -137,6 +142,11 @@ extension SQLiteIncidentStore {
         postmortem_due_at
         """
 
+    /// `incidentColumns` without the texts the engine does not hold
+    /// (`IncidentEngine.forgetWrittenTexts`): start-up reads every active
+    /// incident, and the engine it builds matches one that has run.
+    static let engineIncidentColumns = incidentColumns.replacingOccurrences(of: "id, title,", with: "id, '' AS title,")
+
     static func incident(from row: Row) throws -> Incident {
         Incident(
             id: row[0], title: row[1], severity: Severity(rawValue: row[2]) ?? .sev3,
@@ -165,6 +175,12 @@ extension SQLiteIncidentStore {
     /// The columns `alert(from:)` reads, by position.
     static let alertColumns = """
         incident_id, fingerprint, check_name, host, source, summary, status, severity, labels, first_seen, last_seen,
+        count, expires_at
+        """
+
+    /// `alertColumns` without summary, source and labels (see `engineIncidentColumns`).
+    static let engineAlertColumns = """
+        incident_id, fingerprint, check_name, host, NULL, NULL, status, severity, NULL, first_seen, last_seen,
         count, expires_at
         """
 

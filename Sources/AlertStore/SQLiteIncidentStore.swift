@@ -49,7 +49,7 @@ public final class SQLiteIncidentStore: IncidentStore {
             incidents.reserveCapacity(
                 try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM incidents WHERE \(filter)", arguments: since) ?? 0)
             let rows = try Row.fetchCursor(
-                db, sql: "SELECT \(Self.incidentColumns) FROM incidents WHERE \(filter)", arguments: since)
+                db, sql: "SELECT \(Self.engineIncidentColumns) FROM incidents WHERE \(filter)", arguments: since)
             while let row = try rows.next() {
                 let incident = try Self.incident(from: row)
                 incidents[incident.id] = incident
@@ -57,7 +57,7 @@ public final class SQLiteIncidentStore: IncidentStore {
             let alertRows = try Row.fetchCursor(
                 db,
                 sql: """
-                    SELECT \(Self.alertColumns) FROM incident_alerts
+                    SELECT \(Self.engineAlertColumns) FROM incident_alerts
                     WHERE incident_id IN (SELECT id FROM incidents WHERE \(filter))
                     """,
                 arguments: since)

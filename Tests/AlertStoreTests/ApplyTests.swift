@@ -40,8 +40,9 @@ final class ApplyTests {
         try store.apply(changes)
 
         for id: Int64 in 1...3 {
-            let expected = try #require(engine.incident(id))
+            let expected = try #require(changes.incidents.first { $0.id == id })
             #expect(try store.incident(id) == expected.atMillis)
+            #expect(engine.incident(id) == expected.withoutTexts, "the engine keeps what decisions need")
             #expect(try store.timeline(of: id) == changes.timeline.filter { $0.incidentID == id }.map(\.atMillis))
         }
         let diskIncident = try #require(try store.incident(1))
@@ -55,7 +56,7 @@ final class ApplyTests {
         let listed = try store.incidents(IncidentQuery())
         #expect(listed.map(\.incident.id) == [2, 1])
         for summary in listed {
-            let expected = try #require(engine.incident(summary.incident.id))
+            let expected = try #require(changes.incidents.first { $0.id == summary.incident.id })
             #expect(summary.incident == expected.atMillis.withoutAlerts)
             #expect(summary.alertCount == expected.alerts.count)
             #expect(summary.firingCount == expected.firingCount)
@@ -72,6 +73,30 @@ final class ApplyTests {
         #expect(counts.activeBySeverity == [.sev1: 0, .sev2: 2, .sev3: 0, .sev4: 0])
         #expect(counts.activeBySeverity[.sev2] == engine.activeCounts[.sev2])
         #expect(counts.byState == [.open: 2, .acknowledged: 0, .mitigated: 0, .resolved: 1])
+    }
+
+    @Test("the engine forgets written texts; a repeat's new summary still replaces the stored one, a repeat without one keeps it")
+    func summaryAfterForgetting() throws {
+        var engine = IncidentEngine()
+        engine.take(disk, at: t0)
+        try store.apply(engine.takeChanges(now: t0))
+        let fingerprint = Fingerprint.of(disk)
+        #expect(engine.incident(1)?.alerts[fingerprint]?.holdsTexts == false)
+
+        var fuller = disk
+        fuller.summary = "disk / is 99% full"
+        engine.take(fuller, at: t0 + 1)
+        try store.apply(engine.takeChanges(now: t0 + 1))
+        #expect(try store.incident(1)?.alerts[fingerprint]?.summary == "disk / is 99% full")
+
+        var silent = disk
+        silent.summary = nil
+        engine.take(silent, at: t0 + 2)
+        try store.apply(engine.takeChanges(now: t0 + 2))
+        let stored = try #require(try store.incident(1)?.alerts[fingerprint])
+        #expect(stored.summary == "disk / is 99% full")
+        #expect(stored.count == 3)
+        #expect(stored.labels == ["mount": "/", "team": "storage"])
     }
 
     @Test("unknown ids and fingerprints read back as nothing")
@@ -95,9 +120,17 @@ final class ApplyTests {
         try store.apply(second)
 
         for id: Int64 in 1...2 {
-            #expect(try store.incident(id) == engine.incident(id)?.atMillis)
+            #expect(try store.incident(id)?.withoutTexts == engine.incident(id)?.atMillis)
         }
         let acknowledged = try #require(try store.incident(1))
+        // The later upserts carried blanks where the engine forgot the texts;
+        // the store kept what the first write put there.
+        #expect(acknowledged.title == "node-1: disk / is 97% full")
+        let diskAlert = try #require(acknowledged.alerts[Fingerprint.of(disk)])
+        #expect(diskAlert.summary == "disk / is 97% full")
+        #expect(diskAlert.source == "agent")
+        #expect(diskAlert.labels == ["mount": "/", "team": "storage"])
+        #expect(try store.incident(2)?.title == "node-2: cpu_high")
         #expect(acknowledged.state == .acknowledged)
         #expect(acknowledged.acknowledgedBy == "alice")
         #expect(acknowledged.occurrences == 3)

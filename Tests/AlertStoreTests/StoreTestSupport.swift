@@ -71,6 +71,15 @@ extension Incident {
         return incident
     }
 
+    /// As the engine holds it once written: without the texts it writes
+    /// through (`IncidentEngine.forgetWrittenTexts`).
+    var withoutTexts: Incident {
+        var incident = self
+        incident.title = ""
+        for fingerprint in alerts.keys { incident.alerts[fingerprint]?.forgetTexts() }
+        return incident
+    }
+
     /// As an incident list shows it: without its alerts.
     var withoutAlerts: Incident {
         var incident = self
