@@ -87,7 +87,7 @@ public struct Incident: Sendable, Equatable {
     public var roles: [String: String]
     public var maintenance: Bool
     public var flapping: Bool
-    public var alerts: [String: IncidentAlert]
+    public var alerts: IncidentAlerts
     /// Where the incident stands in its escalation policy; nil once resolved.
     public var escalation: EscalationState?
     /// When the post-incident review is due (SEV1/SEV2 with `postmortem_within`).
@@ -102,7 +102,7 @@ public struct Incident: Sendable, Equatable {
         mitigatedAt: Date? = nil, resolvedAt: Date? = nil, resolvedBy: String? = nil,
         autoResolved: Bool = false, occurrences: Int64 = 0, lastSeen: Date,
         roles: [String: String] = [:], maintenance: Bool = false, flapping: Bool = false,
-        alerts: [String: IncidentAlert] = [:], escalation: EscalationState? = nil, postmortemDueAt: Date? = nil
+        alerts: IncidentAlerts = [:], escalation: EscalationState? = nil, postmortemDueAt: Date? = nil
     ) {
         self.id = id
         self.title = title
@@ -125,7 +125,7 @@ public struct Incident: Sendable, Equatable {
         self.alerts = alerts
         self.escalation = escalation
         self.postmortemDueAt = postmortemDueAt
-        self.firingCount = alerts.values.reduce(0) { $1.status == .firing ? $0 + 1 : $0 }
+        self.firingCount = alerts.reduce(0) { $1.value.status == .firing ? $0 + 1 : $0 }
     }
 }
 

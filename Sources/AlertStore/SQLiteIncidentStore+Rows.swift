@@ -192,8 +192,8 @@ extension SQLiteIncidentStore {
             count: row[11], expiresAt: (row[12] as Int64?).map(Millis.date))
     }
 
-    static func alerts(of id: Int64, in db: Database) throws -> [String: IncidentAlert] {
-        var alerts: [String: IncidentAlert] = [:]
+    static func alerts(of id: Int64, in db: Database) throws -> IncidentAlerts {
+        var alerts = IncidentAlerts()
         let cursor = try Row.fetchCursor(db, sql: "SELECT \(alertColumns) FROM incident_alerts WHERE incident_id = ?", arguments: [id])
         while let row = try cursor.next() {
             let alert = Self.alert(from: row)

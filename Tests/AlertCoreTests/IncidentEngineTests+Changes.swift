@@ -133,9 +133,10 @@ extension IncidentEngineTests {
                 id: row.id, title: row.title, severity: row.severity, state: row.state, groupKey: row.groupKey,
                 rule: row.rule, openedAt: row.openedAt, resolvedAt: row.resolvedAt, autoResolved: row.autoResolved,
                 occurrences: row.occurrences, lastSeen: row.lastSeen,
-                alerts: Dictionary(
-                    uniqueKeysWithValues: changes.alerts.filter { $0.incidentID == row.id }.map { ($0.fingerprint, $0) }
-                ))
+                alerts: IncidentAlerts(
+                    Dictionary(
+                        uniqueKeysWithValues: changes.alerts.filter { $0.incidentID == row.id }.map { ($0.fingerprint, $0) }
+                    )))
         }
         var after = EngineHarness(engine: IncidentEngine(incidents: stored, nextID: 1))
         after.clock.set(before.now + 120)

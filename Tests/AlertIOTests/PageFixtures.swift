@@ -21,7 +21,7 @@ func samplePage(
         groupKey: "fp:0c1d2e3f4a5b6c7d",
         rule: "disk", openedAt: pageTime, resolvedAt: kind == .resolved ? pageTime.addingTimeInterval(600) : nil,
         occurrences: 3, lastSeen: pageTime.addingTimeInterval(60), roles: ["ic": "alice"],
-        alerts: Dictionary(uniqueKeysWithValues: list.map { ($0.fingerprint, $0) }))
+        alerts: IncidentAlerts(Dictionary(uniqueKeysWithValues: list.map { ($0.fingerprint, $0) })))
     incident.firingCount = list.filter { $0.status == .firing }.count
     return PageMessage(
         idempotencyKey: "alertd-42-7", kind: kind, receiver: "oncall", step: 0, incident: incident,

@@ -1,0 +1,117 @@
+/// An incident's alerts, by fingerprint: a dictionary in use, but one that
+/// holds a single alert without one.
+///
+/// Nearly every incident has exactly one alert (grouping is by fingerprint
+/// unless a rule sets `group_by`), and the engine keeps every open incident
+/// in memory. A one-entry `Dictionary` costs about 400 bytes; the single
+/// alert here lives in one small heap box (about 180 bytes), and the
+/// dictionary appears only when a second alert joins.
+public struct IncidentAlerts: Sendable, Equatable, ExpressibleByDictionaryLiteral {
+    /// The single alert's box. Mutated in place only while uniquely
+    /// referenced (copy on write), so sharing it between threads is safe.
+    private final class Box: @unchecked Sendable {
+        var alert: IncidentAlert
+        init(_ alert: IncidentAlert) { self.alert = alert }
+    }
+
+    /// Exactly one alert: `single`; two or more: `many`; none: neither.
+    private var single: Box?
+    private var many: [String: IncidentAlert]?
+
+    public init() {}
+
+    public init(_ alerts: [String: IncidentAlert]) {
+        for (fingerprint, alert) in alerts { self[fingerprint] = alert }
+    }
+
+    public init(dictionaryLiteral elements: (String, IncidentAlert)...) {
+        for (fingerprint, alert) in elements { self[fingerprint] = alert }
+    }
+
+    public subscript(fingerprint: String) -> IncidentAlert? {
+        get {
+            if let single { return single.alert.fingerprint == fingerprint ? single.alert : nil }
+            return many?[fingerprint]
+        }
+        set {
+            if var alerts = many {
+                many = nil  // `alerts` holds the only reference now: no copy
+                alerts[fingerprint] = newValue?.keyed(fingerprint)
+                if alerts.count > 1 {
+                    many = alerts
+                } else if let last = alerts.first {
+                    single = Box(last.value)
+                }
+            } else if let current = single?.alert {
+                if current.fingerprint != fingerprint {
+                    guard let newValue else { return }
+                    single = nil
+                    many = [current.fingerprint: current, fingerprint: newValue.keyed(fingerprint)]
+                } else if let newValue {
+                    if isKnownUniquelyReferenced(&single) {
+                        single!.alert = newValue.keyed(fingerprint)
+                    } else {
+                        single = Box(newValue.keyed(fingerprint))
+                    }
+                } else {
+                    single = nil
+                }
+            } else if let newValue {
+                single = Box(newValue.keyed(fingerprint))
+            }
+        }
+    }
+
+    public var count: Int { single != nil ? 1 : many?.count ?? 0 }
+
+    public var isEmpty: Bool { count == 0 }
+
+    /// The fingerprints, in no particular order.
+    public var keys: [String] { map(\.key) }
+
+    /// The alerts, in no particular order.
+    public var values: [IncidentAlert] { map(\.value) }
+
+    public func mapValues(_ transform: (IncidentAlert) throws -> IncidentAlert) rethrows -> IncidentAlerts {
+        var mapped = IncidentAlerts()
+        for (fingerprint, alert) in self { mapped[fingerprint] = try transform(alert) }
+        return mapped
+    }
+
+    public static func == (lhs: IncidentAlerts, rhs: IncidentAlerts) -> Bool {
+        guard lhs.count == rhs.count else { return false }
+        for (fingerprint, alert) in lhs where rhs[fingerprint] != alert { return false }
+        return true
+    }
+}
+
+extension IncidentAlerts: Sequence {
+    public struct Iterator: IteratorProtocol {
+        fileprivate var single: IncidentAlert?
+        fileprivate var many: Dictionary<String, IncidentAlert>.Iterator?
+
+        public mutating func next() -> (key: String, value: IncidentAlert)? {
+            if let alert = single {
+                single = nil
+                return (alert.fingerprint, alert)
+            }
+            return many?.next()
+        }
+    }
+
+    public func makeIterator() -> Iterator {
+        Iterator(single: single?.alert, many: many?.makeIterator())
+    }
+
+    public var underestimatedCount: Int { count }
+}
+
+extension IncidentAlert {
+    /// The alert filed under `fingerprint` (its own fingerprint is the key).
+    fileprivate func keyed(_ fingerprint: String) -> IncidentAlert {
+        guard self.fingerprint != fingerprint else { return self }
+        var alert = self
+        alert.fingerprint = fingerprint
+        return alert
+    }
+}
