@@ -63,38 +63,66 @@ extension IncidentAlert {
 /// An incident: alerts grouped under one `group_key`, with a state, a
 /// severity and counters. Its alerts are kept in `alerts`, keyed by
 /// fingerprint; the timeline lives in the store.
+///
+/// The engine keeps every open incident in memory, so the fields most
+/// incidents never set (or that the engine forgets once written: title,
+/// rule) live in one optional box (`Details`), absent when all are unset:
+/// an incident is about 200 bytes instead of 300.
 public struct Incident: Sendable, Equatable {
     public var id: Int64
-    public var title: String
     public var severity: Severity
     public var state: IncidentState
     /// The grouping identity: `fp:<fingerprint>` or `<rule>{k="v",…}`.
     public var groupKey: String
-    /// The rule that classified the first alert, if any.
-    public var rule: String?
     public var openedAt: Date
     public var acknowledgedAt: Date?
-    public var acknowledgedBy: String?
-    public var mitigatedAt: Date?
     public var resolvedAt: Date?
-    public var resolvedBy: String?
     /// Resolved because every alert resolved (eligible for `reopen_within`).
     public var autoResolved: Bool
     /// Every firing alert received for it, repeats included.
     public var occurrences: Int64
     public var lastSeen: Date
-    /// Incident roles (`ic`, `ops`, `comms`) to names.
-    public var roles: [String: String]
     public var maintenance: Bool
     public var flapping: Bool
     public var alerts: IncidentAlerts
     /// Where the incident stands in its escalation policy; nil once resolved.
     public var escalation: EscalationState?
-    /// When the post-incident review is due (SEV1/SEV2 with `postmortem_within`).
-    public var postmortemDueAt: Date?
     /// How many of `alerts` are firing; kept by the engine so resolving one
     /// alert of a large incident is O(1).
     public var firingCount: Int
+    private var details: DetailsBox?
+
+    public var title: String {
+        get { details?.value.title ?? "" }
+        set { editDetails { $0.title = newValue } }
+    }
+    /// The rule that classified the first alert, if any.
+    public var rule: String? {
+        get { details?.value.rule }
+        set { editDetails { $0.rule = newValue } }
+    }
+    public var acknowledgedBy: String? {
+        get { details?.value.acknowledgedBy }
+        set { editDetails { $0.acknowledgedBy = newValue } }
+    }
+    public var mitigatedAt: Date? {
+        get { details?.value.mitigatedAt }
+        set { editDetails { $0.mitigatedAt = newValue } }
+    }
+    public var resolvedBy: String? {
+        get { details?.value.resolvedBy }
+        set { editDetails { $0.resolvedBy = newValue } }
+    }
+    /// Incident roles (`ic`, `ops`, `comms`) to names.
+    public var roles: [String: String] {
+        get { details?.value.roles ?? [:] }
+        set { editDetails { $0.roles = newValue } }
+    }
+    /// When the post-incident review is due (SEV1/SEV2 with `postmortem_within`).
+    public var postmortemDueAt: Date? {
+        get { details?.value.postmortemDueAt }
+        set { editDetails { $0.postmortemDueAt = newValue } }
+    }
 
     public init(
         id: Int64, title: String, severity: Severity, state: IncidentState, groupKey: String,
@@ -105,27 +133,60 @@ public struct Incident: Sendable, Equatable {
         alerts: IncidentAlerts = [:], escalation: EscalationState? = nil, postmortemDueAt: Date? = nil
     ) {
         self.id = id
-        self.title = title
         self.severity = severity
         self.state = state
         self.groupKey = groupKey
-        self.rule = rule
         self.openedAt = openedAt
         self.acknowledgedAt = acknowledgedAt
-        self.acknowledgedBy = acknowledgedBy
-        self.mitigatedAt = mitigatedAt
         self.resolvedAt = resolvedAt
-        self.resolvedBy = resolvedBy
         self.autoResolved = autoResolved
         self.occurrences = occurrences
         self.lastSeen = lastSeen
-        self.roles = roles
         self.maintenance = maintenance
         self.flapping = flapping
         self.alerts = alerts
         self.escalation = escalation
-        self.postmortemDueAt = postmortemDueAt
         self.firingCount = alerts.reduce(0) { $1.value.status == .firing ? $0 + 1 : $0 }
+        let details = Details(
+            title: title, rule: rule, acknowledgedBy: acknowledgedBy, mitigatedAt: mitigatedAt, resolvedBy: resolvedBy,
+            roles: roles, postmortemDueAt: postmortemDueAt)
+        self.details = details.isEmpty ? nil : DetailsBox(details)
+    }
+
+    /// The seldom-set fields.
+    private struct Details: Equatable {
+        var title = ""
+        var rule: String?
+        var acknowledgedBy: String?
+        var mitigatedAt: Date?
+        var resolvedBy: String?
+        var roles: [String: String] = [:]
+        var postmortemDueAt: Date?
+
+        var isEmpty: Bool { self == Details() }
+    }
+
+    /// Holds `Details` on the heap; changed in place only while uniquely
+    /// referenced (copy on write), so sharing it between threads is safe.
+    private final class DetailsBox: Equatable, @unchecked Sendable {
+        var value: Details
+        init(_ value: Details) { self.value = value }
+        static func == (lhs: DetailsBox, rhs: DetailsBox) -> Bool { lhs === rhs || lhs.value == rhs.value }
+    }
+
+    private mutating func editDetails(_ edit: (inout Details) -> Void) {
+        if details == nil {
+            var value = Details()
+            edit(&value)
+            if !value.isEmpty { details = DetailsBox(value) }
+        } else if isKnownUniquelyReferenced(&details) {
+            edit(&details!.value)
+            if details!.value.isEmpty { details = nil }
+        } else {
+            var value = details!.value
+            edit(&value)
+            details = value.isEmpty ? nil : DetailsBox(value)
+        }
     }
 }
 

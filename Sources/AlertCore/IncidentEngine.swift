@@ -146,7 +146,7 @@ public struct IncidentEngine: Sendable {
     }
 
     /// The engine's working copy of incident `id`: what decisions need.
-    /// Once written, its title and its alerts' summaries, sources and
+    /// Once written, its title, rule and its alerts' summaries, sources and
     /// labels are blank here (`forgetWrittenTexts`); the store has them.
     public func incident(_ id: Int64) -> Incident? { incidents[id] }
 
@@ -493,14 +493,17 @@ public struct IncidentEngine: Sendable {
     }
 
     /// Texts are written through: once handed to the store, an incident's
-    /// title and its alerts' summary, source and labels are dropped from
-    /// memory. No decision reads them (sentences use the incoming alert;
+    /// title and rule and its alerts' summary, source and labels are dropped
+    /// from memory. No decision reads them (sentences use the incoming alert;
     /// pages and `alertctl` read the store), and they are most of what an
     /// open alert would otherwise cost in memory. The store never
     /// overwrites them with the blanks left here (see
     /// `SQLiteIncidentStore.write`), and loads the engine state without them.
     private mutating func forgetWrittenTexts(of changes: ChangeSet) {
-        for incident in changes.incidents where !incident.title.isEmpty { incidents[incident.id]?.title = "" }
+        for incident in changes.incidents where !incident.title.isEmpty || incident.rule != nil {
+            incidents[incident.id]?.title = ""
+            incidents[incident.id]?.rule = nil
+        }
         for alert in changes.alerts where alert.holdsTexts {
             incidents[alert.incidentID]?.alerts[alert.fingerprint]?.forgetTexts()
         }

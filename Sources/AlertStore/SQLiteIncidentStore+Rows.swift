@@ -145,7 +145,10 @@ extension SQLiteIncidentStore {
     /// `incidentColumns` without the texts the engine does not hold
     /// (`IncidentEngine.forgetWrittenTexts`): start-up reads every active
     /// incident, and the engine it builds matches one that has run.
-    static let engineIncidentColumns = incidentColumns.replacingOccurrences(of: "id, title,", with: "id, '' AS title,")
+    static let engineIncidentColumns =
+        incidentColumns
+        .replacingOccurrences(of: "id, title,", with: "id, '' AS title,")
+        .replacingOccurrences(of: " rule,", with: " NULL AS rule,")
 
     static func incident(from row: Row) throws -> Incident {
         Incident(

@@ -75,28 +75,32 @@ final class ApplyTests {
         #expect(counts.byState == [.open: 2, .acknowledged: 0, .mitigated: 0, .resolved: 1])
     }
 
-    @Test("the engine forgets written texts; a repeat's new summary still replaces the stored one, a repeat without one keeps it")
+    @Test("the engine forgets written texts; the store keeps them, and a repeat's new summary replaces the stored one")
     func summaryAfterForgetting() throws {
         var engine = IncidentEngine()
-        engine.take(disk, at: t0)
+        engine.take(disk, classified(.sev2, groupBy: ["host"], groupRule: "disks"), at: t0)
         try store.apply(engine.takeChanges(now: t0))
         let fingerprint = Fingerprint.of(disk)
         #expect(engine.incident(1)?.alerts[fingerprint]?.holdsTexts == false)
+        #expect(engine.incident(1)?.title == "")
+        #expect(engine.incident(1)?.rule == nil)
 
         var fuller = disk
         fuller.summary = "disk / is 99% full"
-        engine.take(fuller, at: t0 + 1)
+        engine.take(fuller, classified(.sev2, groupBy: ["host"], groupRule: "disks"), at: t0 + 1)
         try store.apply(engine.takeChanges(now: t0 + 1))
         #expect(try store.incident(1)?.alerts[fingerprint]?.summary == "disk / is 99% full")
 
         var silent = disk
         silent.summary = nil
-        engine.take(silent, at: t0 + 2)
+        engine.take(silent, classified(.sev2, groupBy: ["host"], groupRule: "disks"), at: t0 + 2)
         try store.apply(engine.takeChanges(now: t0 + 2))
         let stored = try #require(try store.incident(1)?.alerts[fingerprint])
         #expect(stored.summary == "disk / is 99% full")
         #expect(stored.count == 3)
         #expect(stored.labels == ["mount": "/", "team": "storage"])
+        #expect(try store.incident(1)?.title == "node-1: disk / is 97% full")
+        #expect(try store.incident(1)?.rule == "disks")
     }
 
     @Test("unknown ids and fingerprints read back as nothing")

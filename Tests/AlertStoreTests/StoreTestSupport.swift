@@ -76,6 +76,7 @@ extension Incident {
     var withoutTexts: Incident {
         var incident = self
         incident.title = ""
+        incident.rule = nil
         for fingerprint in alerts.keys { incident.alerts[fingerprint]?.forgetTexts() }
         return incident
     }
