@@ -61,7 +61,7 @@ public enum IncidentCommandError: Error, Equatable, CustomStringConvertible {
 /// what decisions need: texts are written through (`forgetWrittenTexts`).
 public struct IncidentEngine: Sendable {
     public var settings: IncidentSettings
-    internal(set) public var incidents: [Int64: Incident] = [:]
+    internal(set) public var incidents = IncidentTable()
     private var activeByGroup: [String: Int64] = [:]
     private var activeByFingerprint: [String: Int64] = [:]
     private var reopenableByGroup: [String: Int64] = [:]
@@ -101,14 +101,16 @@ public struct IncidentEngine: Sendable {
         paging: PagingPolicy = PagingPolicy(), nextPageID: Int64 = 1
     ) {
         self.init(
-            settings: settings, incidentsByID: Dictionary(incidents.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first }),
+            settings: settings, incidentsByID: incidents.reduce(into: IncidentTable()) { table, incident in
+                if table[incident.id] == nil { table[incident.id] = incident }
+            },
             nextID: nextID, paging: paging, nextPageID: nextPageID)
     }
 
     /// The same, from incidents keyed by id as the store reads them (no
     /// copy of each incident: start-up reads every active one).
     public init(
-        settings: IncidentSettings = IncidentSettings(), incidentsByID: [Int64: Incident], nextID: Int64 = 1,
+        settings: IncidentSettings = IncidentSettings(), incidentsByID: IncidentTable, nextID: Int64 = 1,
         paging: PagingPolicy = PagingPolicy(), nextPageID: Int64 = 1
     ) {
         self.settings = settings
@@ -118,7 +120,7 @@ public struct IncidentEngine: Sendable {
         incidents = incidentsByID
         activeByGroup.reserveCapacity(incidentsByID.count)
         activeByFingerprint.reserveCapacity(incidentsByID.count)
-        for incident in incidentsByID.values { index(incident) }
+        for (_, incident) in incidentsByID { index(incident) }
     }
 
     /// Brings an incident loaded from the store under the engine's control

@@ -31,7 +31,7 @@ public protocol IncidentStore: Sendable {
 /// What the engine is rebuilt from after a restart.
 public struct EngineState: Sendable {
     /// By id.
-    public var incidents: [Int64: Incident]
+    public var incidents: IncidentTable
     public var nextID: Int64
     public var nextPageID: Int64
 }

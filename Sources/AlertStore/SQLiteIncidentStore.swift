@@ -45,9 +45,8 @@ public final class SQLiteIncidentStore: IncidentStore {
         try pool.read { db in
             let filter = "state != 'resolved' OR (auto_resolved = 1 AND resolved_at >= :since)"
             let since: StatementArguments = ["since": Millis.from(resolvedSince)]
-            var incidents: [Int64: Incident] = [:]
-            incidents.reserveCapacity(
-                try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM incidents WHERE \(filter)", arguments: since) ?? 0)
+            var incidents = IncidentTable(
+                minimumCapacity: try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM incidents WHERE \(filter)", arguments: since) ?? 0)
             let rows = try Row.fetchCursor(
                 db, sql: "SELECT \(Self.engineIncidentColumns) FROM incidents WHERE \(filter)", arguments: since)
             while let row = try rows.next() {
@@ -63,8 +62,10 @@ public final class SQLiteIncidentStore: IncidentStore {
                 arguments: since)
             while let row = try alertRows.next() {
                 let alert = Self.alert(from: row)
-                incidents[alert.incidentID]?.alerts[alert.fingerprint] = alert
-                if alert.status == .firing { incidents[alert.incidentID]?.firingCount += 1 }
+                incidents.update(alert.incidentID) { incident in
+                    incident.alerts[alert.fingerprint] = alert
+                    if alert.status == .firing { incident.firingCount += 1 }
+                }
             }
             let maxID = try Int64.fetchOne(db, sql: "SELECT MAX(id) FROM incidents") ?? 0
             let maxPage = try Int64.fetchOne(db, sql: "SELECT MAX(id) FROM outbox") ?? 0

@@ -1,0 +1,65 @@
+import AlertCore
+import Foundation
+import Testing
+
+/// `IncidentTable` must behave as the `[Int64: Incident]` it replaces.
+@Suite("IncidentTable behaves as a dictionary")
+struct IncidentTableTests {
+    static func incident(_ id: Int64, occurrences: Int64 = 0) -> Incident {
+        Incident(
+            id: id, title: "t\(id)", severity: .sev3, state: .open, groupKey: "g\(id)", rule: nil,
+            openedAt: Date(timeIntervalSince1970: 0), occurrences: occurrences, lastSeen: Date(timeIntervalSince1970: 0))
+    }
+
+    @Test("random inserts, in-place updates and removals match a Dictionary's at every step")
+    func matchesDictionary() {
+        var generator = SplitMix64(seed: 7)
+        var table = IncidentTable()
+        var model: [Int64: Incident] = [:]
+        for step in 0..<3_000 {
+            let id = Int64(generator.next() % 50)
+            switch generator.next() % 4 {
+            case 0:
+                #expect(table.removeValue(forKey: id) == model.removeValue(forKey: id))
+            case 1:
+                let changed = table.update(id) { $0.occurrences += 1 }
+                model[id]?.occurrences += 1
+                #expect((changed != nil) == (model[id] != nil))
+            default:
+                table[id] = Self.incident(id, occurrences: Int64(step))
+                model[id] = Self.incident(id, occurrences: Int64(step))
+            }
+            let same = table.count == model.count && Set(table.keys) == Set(model.keys)
+                && model.allSatisfy { table[$0.key] == $0.value } && table.allSatisfy { model[$0.key] == $0.value }
+            #expect(same, "after step \(step)")
+            if !same { return }
+        }
+    }
+
+    @Test("a copy is a value: updating one in place leaves the other as it was")
+    func copyOnWrite() {
+        var original = IncidentTable()
+        original[1] = Self.incident(1)
+        var copy = original
+        copy.update(1) { $0.occurrences = 5 }
+        copy[1]?.title = "changed"
+        #expect(original[1]?.occurrences == 0)
+        #expect(original[1]?.title == "t1")
+        #expect(copy[1]?.occurrences == 5)
+        #expect(copy[1]?.title == "changed")
+    }
+
+    @Test("an engine is a value too: a copy does not see what the other ingests")
+    func engineCopy() {
+        var h = EngineHarness()
+        let alert = Alert(check: "disk_full", host: "node-1")
+        h.send(alert)
+        let snapshot = h.engine
+        h.advance(minutes: 1)
+        h.send(alert)
+        let engine = h.engine
+        #expect(engine.incident(1)?.occurrences == 2)
+        #expect(snapshot.incident(1)?.occurrences == 1)
+        #expect(snapshot.incident(1)?.alerts[Fingerprint.of(alert)]?.count == 1)
+    }
+}
