@@ -42,9 +42,10 @@ public struct IncidentAlerts: Sendable, Equatable, ExpressibleByDictionaryLitera
                 } else if let last = alerts.first {
                     single = Box(last.value)
                 }
-            } else if let current = single?.alert {
-                if current.fingerprint != fingerprint {
+            } else if single != nil {  // no binding of the box: it would not be uniquely referenced below
+                if single!.alert.fingerprint != fingerprint {
                     guard let newValue else { return }
+                    let current = single!.alert
                     single = nil
                     many = [current.fingerprint: current, fingerprint: newValue.keyed(fingerprint)]
                 } else if let newValue {

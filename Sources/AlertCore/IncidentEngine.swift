@@ -291,45 +291,57 @@ public struct IncidentEngine: Sendable {
         record(id, now, .reopened, reason)
     }
 
+    /// How an alert joined its incident, for the timeline.
+    private enum Joining {
+        case repeated, firedAgain, attached
+    }
+
     /// Returns whether the alert raised the incident's severity.
     @discardableResult
     private mutating func attach(_ alert: Alert, fingerprint: String, severity: Severity, to id: Int64, now: Date) -> Bool {
-        var raised = false
-        var incident = incidents.removeValue(forKey: id)!  // unique reference: no copy of `alerts`
-        defer { incidents[id] = incident }
-        if var existing = incident.alerts[fingerprint] {
-            if existing.status == .resolved {
-                existing.status = .firing
+        // The incident is changed in place (the hot path of every repeat);
+        // the engine's other state is updated after, from what this returns.
+        let (joining, previous) = incidents.update(id) { incident -> (Joining, Severity) in
+            let previous = incident.severity
+            var joining = Joining.repeated
+            if var existing = incident.alerts[fingerprint] {
+                if existing.status == .resolved {
+                    existing.status = .firing
+                    incident.firingCount += 1
+                    joining = .firedAgain
+                }
+                existing.count += 1
+                existing.lastSeen = now
+                existing.summary = alert.summary ?? existing.summary
+                existing.severity = severity
+                existing.expiresAt = alert.endsAt
+                incident.alerts[fingerprint] = existing
+            } else {
+                incident.alerts[fingerprint] = IncidentAlert(
+                    incidentID: id, fingerprint: fingerprint, check: alert.check, host: alert.host,
+                    source: alert.source, summary: alert.summary, status: .firing, severity: severity,
+                    labels: alert.labels, firstSeen: now, lastSeen: now, count: 1, expiresAt: alert.endsAt)
                 incident.firingCount += 1
-                record(id, now, .alertAttached, "\(alertLabel(alert, fingerprint)) fired again")
+                joining = .attached
             }
-            existing.count += 1
-            existing.lastSeen = now
-            existing.summary = alert.summary ?? existing.summary
-            existing.severity = severity
-            existing.expiresAt = alert.endsAt
-            incident.alerts[fingerprint] = existing
-        } else {
-            incident.alerts[fingerprint] = IncidentAlert(
-                incidentID: id, fingerprint: fingerprint, check: alert.check, host: alert.host,
-                source: alert.source, summary: alert.summary, status: .firing, severity: severity,
-                labels: alert.labels, firstSeen: now, lastSeen: now, count: 1, expiresAt: alert.endsAt)
-            incident.firingCount += 1
-            record(id, now, .alertAttached, "\(alertLabel(alert, fingerprint)) attached as \(severity)")
+            incident.occurrences += 1
+            incident.lastSeen = now
+            if severity.isMoreSevere(than: previous) { incident.severity = severity }
+            return (joining, previous)
+        }!
+        switch joining {
+        case .repeated: break
+        case .firedAgain: record(id, now, .alertAttached, "\(alertLabel(alert, fingerprint)) fired again")
+        case .attached: record(id, now, .alertAttached, "\(alertLabel(alert, fingerprint)) attached as \(severity)")
         }
         activeByFingerprint[fingerprint] = id
         expiries.set(fingerprint, at: alert.endsAt)
-        incident.occurrences += 1
-        incident.lastSeen = now
-        if severity.isMoreSevere(than: incident.severity) {
-            record(id, now, .severityChanged, "\(incident.severity) → \(severity): \(alertLabel(alert, fingerprint)) classified higher")
-            changeActiveSeverity(from: incident.severity, to: severity)
-            incident.severity = severity
-            raised = true
-        }
         dirtyIncidents.insert(id)
         dirtyAlerts.insert(AlertKey(incident: id, fingerprint: fingerprint))
-        return raised
+        guard severity.isMoreSevere(than: previous) else { return false }
+        record(id, now, .severityChanged, "\(previous) → \(severity): \(alertLabel(alert, fingerprint)) classified higher")
+        changeActiveSeverity(from: previous, to: severity)
+        return true
     }
 
     /// Resolves the firing alerts whose `endsAt` has passed with no refresh
@@ -503,11 +515,13 @@ public struct IncidentEngine: Sendable {
     /// `SQLiteIncidentStore.write`), and loads the engine state without them.
     private mutating func forgetWrittenTexts(of changes: ChangeSet) {
         for incident in changes.incidents where !incident.title.isEmpty || incident.rule != nil {
-            incidents[incident.id]?.title = ""
-            incidents[incident.id]?.rule = nil
+            incidents.update(incident.id) { incident in
+                incident.title = ""
+                incident.rule = nil
+            }
         }
         for alert in changes.alerts where alert.holdsTexts {
-            incidents[alert.incidentID]?.alerts[alert.fingerprint]?.forgetTexts()
+            incidents.update(alert.incidentID) { $0.alerts[alert.fingerprint]?.forgetTexts() }
         }
     }
 
