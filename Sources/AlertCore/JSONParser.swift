@@ -32,6 +32,35 @@ public struct JSONParser {
         return value
     }
 
+    /// Reads one JSON text that must be an object without building it:
+    /// each member's key is handed to `select` as its raw UTF-8 (escapes
+    /// decoded), and only the values of the keys it picks (a slot) are
+    /// built and handed to `found`; the others are checked and skipped.
+    /// Returns false, having read nothing, when the text does not start
+    /// with `{` (parse it whole to tell bad JSON from another value).
+    ///
+    /// The same checks and the same failures, at the same offsets, as
+    /// `parse`: a decoder of a fixed set of fields uses this to skip the
+    /// key strings and the member list of every object it reads.
+    static func scanObject<Slot>(
+        _ buffer: UnsafeBufferPointer<UInt8>, select: (UnsafeBufferPointer<UInt8>) -> Slot?,
+        found: (Slot, JSONValue) -> Void
+    ) throws(Failure) -> Bool {
+        var cursor = Cursor(bytes: buffer)
+        cursor.skipWhitespace()
+        guard !cursor.atEnd, buffer[cursor.index] == UInt8(ascii: "{") else { return false }
+        try cursor.members(depth: 1) { key, cursor throws(Failure) in
+            if let slot = select(key) {
+                found(slot, try cursor.value(depth: 1))
+            } else {
+                _ = try cursor.value(depth: 1)
+            }
+        }
+        cursor.skipWhitespace()
+        guard cursor.index == buffer.count else { throw cursor.failure("unexpected data after the JSON value") }
+        return true
+    }
+
     private struct Cursor {
         let bytes: UnsafeBufferPointer<UInt8>
         var index = 0
@@ -102,6 +131,77 @@ public struct JSONParser {
                 index += 1
                 return .object(members)
             }
+        }
+
+        /// The members of the object at `index`, keys raw (see `scanObject`);
+        /// the same grammar and failures as `object(depth:)`.
+        mutating func members(
+            depth: Int, _ member: (UnsafeBufferPointer<UInt8>, inout Cursor) throws(Failure) -> Void
+        ) throws(Failure) {
+            guard depth <= JSONParser.maxDepth else { throw failure("nested deeper than \(JSONParser.maxDepth) levels") }
+            index += 1  // {
+            skipWhitespace()
+            if !atEnd && bytes[index] == UInt8(ascii: "}") {
+                index += 1
+                return
+            }
+            while true {
+                skipWhitespace()
+                guard !atEnd, bytes[index] == UInt8(ascii: "\"") else { throw failure("expected a string key") }
+                let rawKey = try unescapedKey()
+                var decodedKey = rawKey == nil ? try string() : ""
+                skipWhitespace()
+                guard !atEnd, bytes[index] == UInt8(ascii: ":") else { throw failure("expected ':' after a key") }
+                index += 1
+                skipWhitespace()
+                if let rawKey {
+                    try member(UnsafeBufferPointer(rebasing: bytes[rawKey]), &self)
+                } else {
+                    // A key with escapes: rare, so copying the cursor is fine.
+                    var copy = self
+                    var failed: Failure?
+                    decodedKey.withUTF8 { raw in
+                        do throws(Failure) { try member(raw, &copy) } catch { failed = error }
+                    }
+                    if let failed { throw failed }
+                    self = copy
+                }
+                skipWhitespace()
+                guard !atEnd else { throw failure("unexpected end of input in an object") }
+                if bytes[index] == UInt8(ascii: ",") {
+                    index += 1
+                    continue
+                }
+                guard bytes[index] == UInt8(ascii: "}") else { throw failure("expected ',' or '}' in an object") }
+                index += 1
+                return
+            }
+        }
+
+        /// The bytes of the string at `index` when it has no escapes (the
+        /// usual key), checked as `string()` checks them but not copied;
+        /// nil, with nothing read, when it has escapes.
+        mutating func unescapedKey() throws(Failure) -> Range<Int>? {
+            let quote = index
+            index += 1  // opening quote
+            let start = index
+            var ascii = true
+            while index < bytes.count {
+                let byte = bytes[index]
+                if byte == UInt8(ascii: "\"") {
+                    if !ascii { _ = try validated(start..<index) }
+                    index += 1
+                    return start..<(index - 1)
+                }
+                if byte == UInt8(ascii: "\\") {
+                    index = quote
+                    return nil
+                }
+                if byte < 0x20 { throw failure("unescaped control character in a string") }
+                if byte >= 0x80 { ascii = false }
+                index += 1
+            }
+            throw failure("unterminated string")
         }
 
         mutating func array(depth: Int) throws(Failure) -> JSONValue {

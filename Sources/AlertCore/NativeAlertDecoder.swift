@@ -10,9 +10,34 @@ import Foundation
 /// else is optional. Unknown fields are ignored so senders may add their own.
 public enum NativeAlertDecoder {
     public static func decode(_ bytes: some Collection<UInt8>, listener: String) -> Result<Alert, DecodeError> {
+        if let result = bytes.withContiguousStorageIfAvailable({ decode(buffer: $0, listener: listener) }) { return result }
+        return Array(bytes).withUnsafeBufferPointer { decode(buffer: $0, listener: listener) }
+    }
+
+    /// Reads the object's members straight from the bytes: only the values
+    /// of the fields below are built, and no key becomes a `String` (this
+    /// runs on a listener's event loop for every alert). The same checks,
+    /// in the same order, as decoding the parsed object.
+    private static func decode(buffer: UnsafeBufferPointer<UInt8>, listener: String) -> Result<Alert, DecodeError> {
+        var members = Members()
+        do throws(JSONParser.Failure) {
+            guard try JSONParser.scanObject(buffer, select: Field.init(utf8:), found: { members[$0] = $1 }) else {
+                return decodeParsed(buffer, listener: listener)  // not an object: say what it is instead
+            }
+        } catch {
+            return .failure(.malformed("not valid JSON: \(error)"))
+        }
+        do throws(DecodeError) {
+            return .success(try alert(from: members, listener: listener))
+        } catch {
+            return .failure(error)
+        }
+    }
+
+    private static func decodeParsed(_ buffer: UnsafeBufferPointer<UInt8>, listener: String) -> Result<Alert, DecodeError> {
         let object: JSONValue
         do {
-            object = try JSONParser.parse(bytes)
+            object = try JSONParser.parse(buffer)
         } catch {
             return .failure(.malformed("not valid JSON: \(error)"))
         }
@@ -22,40 +47,72 @@ public enum NativeAlertDecoder {
     /// Decodes an already-parsed object (HTTP `/api/v1/alerts` arrays use this).
     public static func decode(object: JSONValue, listener: String) -> Result<Alert, DecodeError> {
         guard case .object(let fields) = object else { return .failure(.malformed("expected a JSON object")) }
+        var members = Members()
+        for (key, value) in fields {
+            if let field = Field(rawValue: key) { members[field] = value }
+        }
         do throws(DecodeError) {
-            return .success(try alert(from: fields, listener: listener))
+            return .success(try alert(from: members, listener: listener))
         } catch {
             return .failure(error)
         }
     }
 
-    /// The members this decoder reads, picked out in one pass over the
-    /// object (the last of a repeated member wins, as with a lookup).
+    /// The members this decoder reads.
+    private enum Field: String, CaseIterable {
+        case alertname, check, summary, description, host, source, dedupKey = "dedup_key", status, severity, labels, timestamp
+
+        static let utf8Names: [(Field, [UInt8])] = allCases.map { ($0, Array($0.rawValue.utf8)) }
+
+        init?(utf8 key: UnsafeBufferPointer<UInt8>) {
+            for (field, name) in Self.utf8Names where name.count == key.count && name.elementsEqual(key) {
+                self = field
+                return
+            }
+            return nil
+        }
+    }
+
+    /// The members, picked out in one pass over the object (the last of a
+    /// repeated member wins, as with a lookup).
     private struct Members {
         var alertname, check, summary, description, host, source, dedupKey, status, severity, labels, timestamp: JSONValue?
 
-        init(_ fields: [(key: String, value: JSONValue)]) {
-            for (key, value) in fields {
-                switch key {
-                case "alertname": alertname = value
-                case "check": check = value
-                case "summary": summary = value
-                case "description": description = value
-                case "host": host = value
-                case "source": source = value
-                case "dedup_key": dedupKey = value
-                case "status": status = value
-                case "severity": severity = value
-                case "labels": labels = value
-                case "timestamp": timestamp = value
-                default: break
+        subscript(field: Field) -> JSONValue? {
+            get {
+                switch field {
+                case .alertname: alertname
+                case .check: check
+                case .summary: summary
+                case .description: description
+                case .host: host
+                case .source: source
+                case .dedupKey: dedupKey
+                case .status: status
+                case .severity: severity
+                case .labels: labels
+                case .timestamp: timestamp
+                }
+            }
+            set {
+                switch field {
+                case .alertname: alertname = newValue
+                case .check: check = newValue
+                case .summary: summary = newValue
+                case .description: description = newValue
+                case .host: host = newValue
+                case .source: source = newValue
+                case .dedupKey: dedupKey = newValue
+                case .status: status = newValue
+                case .severity: severity = newValue
+                case .labels: labels = newValue
+                case .timestamp: timestamp = newValue
                 }
             }
         }
     }
 
-    private static func alert(from fields: [(key: String, value: JSONValue)], listener: String) throws(DecodeError) -> Alert {
-        let members = Members(fields)
+    private static func alert(from members: Members, listener: String) throws(DecodeError) -> Alert {
         let alertname = nonEmpty(try string(members.alertname, "alertname"))
         let check = nonEmpty(try string(members.check, "check")) ?? alertname
         let summary = try string(members.summary, "summary")
