@@ -30,6 +30,10 @@ struct DueSchedule<Key: Hashable & Sendable>: Sendable {
 
     func time(of key: Key) -> Date? { current[key] }
 
+    /// Room for `count` keys without growing (start-up schedules every
+    /// active incident at once).
+    mutating func reserveCapacity(_ count: Int) { current.reserveCapacity(count) }
+
     /// Takes the earliest key due at `now` (unscheduling it), or nil.
     mutating func popDue(_ now: Date) -> Key? {
         while let top = heap.min, top.at <= now {

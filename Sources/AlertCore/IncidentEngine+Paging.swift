@@ -80,7 +80,10 @@ extension IncidentEngine {
     /// Puts incident `id` in `attention` at the next time its escalation
     /// needs the cycle, or takes it out.
     mutating func reschedule(_ id: Int64) {
-        attention.set(id, at: incidents[id].flatMap(nextAttention))
+        // Not `flatMap(nextAttention)`: a method reference captures a copy
+        // of the whole engine, retaining each of its fields, on every call.
+        let next = incidents[id].flatMap { nextAttention($0) }
+        attention.set(id, at: next)
     }
 
     /// The earliest of: the next escalation step and the ack_within breach

@@ -120,6 +120,7 @@ public struct IncidentEngine: Sendable {
         incidents = incidentsByID
         activeByGroup.reserveCapacity(incidentsByID.count)
         activeByFingerprint.reserveCapacity(incidentsByID.count)
+        attention.reserveCapacity(incidentsByID.count)
         for (_, incident) in incidentsByID { index(incident) }
     }
 

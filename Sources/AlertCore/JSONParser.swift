@@ -42,7 +42,7 @@ public struct JSONParser {
     /// The same checks and the same failures, at the same offsets, as
     /// `parse`: a decoder of a fixed set of fields uses this to skip the
     /// key strings and the member list of every object it reads.
-    static func scanObject<Slot>(
+    public static func scanObject<Slot>(
         _ buffer: UnsafeBufferPointer<UInt8>, select: (UnsafeBufferPointer<UInt8>) -> Slot?,
         found: (Slot, JSONValue) -> Void
     ) throws(Failure) -> Bool {

@@ -305,17 +305,34 @@ enum JSONText {
     /// would, without Foundation's decoder: every active incident's state
     /// is read at start-up); nil when it is not such an object.
     static func decodeEscalation(_ text: String?) -> EscalationState? {
-        guard let text, let object = try? JSONParser.parse(text.utf8), case .object = object,
-            let level = object["level"]?.string.flatMap({ Severity(parsing: $0) }),
-            let startedAt = object["startedAt"]?.double, let nextStep = object["nextStep"]?.double,
-            case .bool(let breached)? = object["breached"], case .array(let notified)? = object["notified"]
+        guard var text else { return nil }
+        var fields = [JSONValue?](repeating: nil, count: EscalationField.allCases.count)
+        let scanned = text.withUTF8 { bytes in
+            (try? JSONParser.scanObject(bytes, select: EscalationField.init(utf8:), found: { fields[$0.rawValue] = $1 })) == true
+        }
+        func field(_ name: EscalationField) -> JSONValue? { fields[name.rawValue] }
+        guard scanned, let level = field(.level)?.string.flatMap({ Severity(parsing: $0) }),
+            let startedAt = field(.startedAt)?.double, let nextStep = field(.nextStep)?.double,
+            case .bool(let breached)? = field(.breached), case .array(let notified)? = field(.notified)
         else { return nil }
         var state = EscalationState(level: level, startedAt: Millis.date(Int64(startedAt)), nextStep: Int(nextStep))
         state.breached = breached
-        state.lastUpdateAt = object["lastUpdateAt"]?.double.map { Millis.date(Int64($0)) }
-        state.lastReminderAt = object["lastReminderAt"]?.double.map { Millis.date(Int64($0)) }
+        state.lastUpdateAt = field(.lastUpdateAt)?.double.map { Millis.date(Int64($0)) }
+        state.lastReminderAt = field(.lastReminderAt)?.double.map { Millis.date(Int64($0)) }
         state.notified = notified.compactMap(\.string)
         return state
+    }
+
+    /// The members of an encoded `EscalationState`.
+    private enum EscalationField: Int, CaseIterable {
+        case level, startedAt, nextStep, breached, notified, lastUpdateAt, lastReminderAt
+
+        static let names: [[UInt8]] = allCases.map { Array("\($0)".utf8) }
+
+        init?(utf8 key: UnsafeBufferPointer<UInt8>) {
+            guard let index = Self.names.firstIndex(where: { $0.elementsEqual(key) }) else { return nil }
+            self.init(rawValue: index)
+        }
     }
 
     /// A JSON string literal (RFC 8259 escapes) appended to `text`.
