@@ -104,37 +104,16 @@ public struct JSONParser {
         }
 
         mutating func object(depth: Int) throws(Failure) -> JSONValue {
-            guard depth <= JSONParser.maxDepth else { throw failure("nested deeper than \(JSONParser.maxDepth) levels") }
-            index += 1  // {
             var members: [(key: String, value: JSONValue)] = []
-            skipWhitespace()
-            if !atEnd && bytes[index] == UInt8(ascii: "}") {
-                index += 1
-                return .object(members)
+            try self.members(depth: depth) { key, cursor throws(Failure) in
+                members.append((String(decoding: key, as: UTF8.self), try cursor.value(depth: depth)))
             }
-            while true {
-                skipWhitespace()
-                guard !atEnd, bytes[index] == UInt8(ascii: "\"") else { throw failure("expected a string key") }
-                let key = try string()
-                skipWhitespace()
-                guard !atEnd, bytes[index] == UInt8(ascii: ":") else { throw failure("expected ':' after a key") }
-                index += 1
-                skipWhitespace()
-                members.append((key, try value(depth: depth)))
-                skipWhitespace()
-                guard !atEnd else { throw failure("unexpected end of input in an object") }
-                if bytes[index] == UInt8(ascii: ",") {
-                    index += 1
-                    continue
-                }
-                guard bytes[index] == UInt8(ascii: "}") else { throw failure("expected ',' or '}' in an object") }
-                index += 1
-                return .object(members)
-            }
+            return .object(members)
         }
 
-        /// The members of the object at `index`, keys raw (see `scanObject`);
-        /// the same grammar and failures as `object(depth:)`.
+        /// Reads the object at `index`, handing each member's key as raw
+        /// UTF-8 (escapes decoded) with the cursor at its value, which
+        /// `member` must read. `object(depth:)` and `scanObject` build on it.
         mutating func members(
             depth: Int, _ member: (UnsafeBufferPointer<UInt8>, inout Cursor) throws(Failure) -> Void
         ) throws(Failure) {
