@@ -36,7 +36,12 @@ public struct IncidentTable: Sendable {
                 boxes.removeValue(forKey: id)
                 return
             }
-            if update(id, { $0 = newValue }) == nil { boxes[id] = Box(newValue) }
+            // A shared box is replaced, not copied first only to be overwritten.
+            if let index = boxes.index(forKey: id), isKnownUniquelyReferenced(&boxes.values[index]) {
+                boxes.values[index].incident = newValue
+            } else {
+                boxes[id] = Box(newValue)
+            }
         }
     }
 

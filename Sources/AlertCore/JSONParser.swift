@@ -32,26 +32,39 @@ public struct JSONParser {
         return value
     }
 
+    /// The member names a decoder of a fixed shape reads, each with the
+    /// field it stands for; `scanObject` matches raw key bytes against them
+    /// (no `String` per key).
+    public struct Keys<Field: Sendable>: Sendable {
+        private let names: [(field: Field, utf8: [UInt8])]
+
+        public init(_ names: [(Field, String)]) { self.names = names.map { ($0.0, Array($0.1.utf8)) } }
+
+        func field(_ key: UnsafeBufferPointer<UInt8>) -> Field? {
+            for (field, name) in names where name.count == key.count && name.elementsEqual(key) { return field }
+            return nil
+        }
+    }
+
     /// Reads one JSON text that must be an object without building it:
-    /// each member's key is handed to `select` as its raw UTF-8 (escapes
-    /// decoded), and only the values of the keys it picks (a slot) are
-    /// built and handed to `found`; the others are checked and skipped.
-    /// Returns false, having read nothing, when the text does not start
-    /// with `{` (parse it whole to tell bad JSON from another value).
+    /// only the values of the members named in `keys` are built and handed
+    /// to `found` (the last of a repeated member last); the others are
+    /// checked and skipped. Returns false, having read nothing, when the
+    /// text does not start with `{` (parse it whole to tell bad JSON from
+    /// another value).
     ///
     /// The same checks and the same failures, at the same offsets, as
     /// `parse`: a decoder of a fixed set of fields uses this to skip the
     /// key strings and the member list of every object it reads.
-    public static func scanObject<Slot>(
-        _ buffer: UnsafeBufferPointer<UInt8>, select: (UnsafeBufferPointer<UInt8>) -> Slot?,
-        found: (Slot, JSONValue) -> Void
+    public static func scanObject<Field>(
+        _ buffer: UnsafeBufferPointer<UInt8>, keys: Keys<Field>, found: (Field, JSONValue) -> Void
     ) throws(Failure) -> Bool {
         var cursor = Cursor(bytes: buffer)
         cursor.skipWhitespace()
         guard !cursor.atEnd, buffer[cursor.index] == UInt8(ascii: "{") else { return false }
         try cursor.members(depth: 1) { key, cursor throws(Failure) in
-            if let slot = select(key) {
-                found(slot, try cursor.value(depth: 1))
+            if let field = keys.field(key) {
+                found(field, try cursor.value(depth: 1))
             } else {
                 _ = try cursor.value(depth: 1)
             }

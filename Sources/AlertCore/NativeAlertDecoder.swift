@@ -21,7 +21,7 @@ public enum NativeAlertDecoder {
     private static func decode(buffer: UnsafeBufferPointer<UInt8>, listener: String) -> Result<Alert, DecodeError> {
         var members = Members()
         do throws(JSONParser.Failure) {
-            guard try JSONParser.scanObject(buffer, select: Field.init(utf8:), found: { members[$0] = $1 }) else {
+            guard try JSONParser.scanObject(buffer, keys: Field.keys, found: { members[$0] = $1 }) else {
                 return decodeParsed(buffer, listener: listener)  // not an object: say what it is instead
             }
         } catch {
@@ -59,18 +59,10 @@ public enum NativeAlertDecoder {
     }
 
     /// The members this decoder reads.
-    private enum Field: String, CaseIterable {
+    private enum Field: String, CaseIterable, Sendable {
         case alertname, check, summary, description, host, source, dedupKey = "dedup_key", status, severity, labels, timestamp
 
-        static let utf8Names: [(Field, [UInt8])] = allCases.map { ($0, Array($0.rawValue.utf8)) }
-
-        init?(utf8 key: UnsafeBufferPointer<UInt8>) {
-            for (field, name) in Self.utf8Names where name.count == key.count && name.elementsEqual(key) {
-                self = field
-                return
-            }
-            return nil
-        }
+        static let keys = JSONParser.Keys(allCases.map { ($0, $0.rawValue) })
     }
 
     /// The members, picked out in one pass over the object (the last of a

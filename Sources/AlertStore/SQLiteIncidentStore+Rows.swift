@@ -142,13 +142,15 @@ extension SQLiteIncidentStore {
         postmortem_due_at
         """
 
-    /// `incidentColumns` without the texts the engine does not hold
-    /// (`IncidentEngine.forgetWrittenTexts`): start-up reads every active
-    /// incident, and the engine it builds matches one that has run.
-    static let engineIncidentColumns =
-        incidentColumns
-        .replacingOccurrences(of: "id, title,", with: "id, '' AS title,")
-        .replacingOccurrences(of: " rule,", with: " NULL AS rule,")
+    /// `incidentColumns` with blanks for the texts the engine does not hold
+    /// (title, rule; `IncidentEngine.forgetWrittenTexts`): start-up reads
+    /// every active incident, and the engine it builds matches one that has
+    /// run. Same positions, so `incident(from:)` reads both.
+    static let engineIncidentColumns = """
+        id, '', severity, state, group_key, NULL, opened_at, acknowledged_at, acknowledged_by, mitigated_at,
+        resolved_at, resolved_by, auto_resolved, occurrences, last_seen, roles, maintenance, flapping, escalation,
+        postmortem_due_at
+        """
 
     static func incident(from row: Row) throws -> Incident {
         Incident(
@@ -308,7 +310,7 @@ enum JSONText {
         guard var text else { return nil }
         var fields = [JSONValue?](repeating: nil, count: EscalationField.allCases.count)
         let scanned = text.withUTF8 { bytes in
-            (try? JSONParser.scanObject(bytes, select: EscalationField.init(utf8:), found: { fields[$0.rawValue] = $1 })) == true
+            (try? JSONParser.scanObject(bytes, keys: EscalationField.keys, found: { fields[$0.rawValue] = $1 })) == true
         }
         func field(_ name: EscalationField) -> JSONValue? { fields[name.rawValue] }
         guard scanned, let level = field(.level)?.string.flatMap({ Severity(parsing: $0) }),
@@ -324,15 +326,10 @@ enum JSONText {
     }
 
     /// The members of an encoded `EscalationState`.
-    private enum EscalationField: Int, CaseIterable {
+    private enum EscalationField: Int, CaseIterable, Sendable {
         case level, startedAt, nextStep, breached, notified, lastUpdateAt, lastReminderAt
 
-        static let names: [[UInt8]] = allCases.map { Array("\($0)".utf8) }
-
-        init?(utf8 key: UnsafeBufferPointer<UInt8>) {
-            guard let index = Self.names.firstIndex(where: { $0.elementsEqual(key) }) else { return nil }
-            self.init(rawValue: index)
-        }
+        static let keys = JSONParser.Keys(allCases.map { ($0, "\($0)") })
     }
 
     /// A JSON string literal (RFC 8259 escapes) appended to `text`.
