@@ -73,6 +73,14 @@ public struct IncidentAlerts: Sendable, Equatable, ExpressibleByDictionaryLitera
     /// The alerts, in no particular order.
     public var values: [IncidentAlert] { map(\.value) }
 
+    /// Calls `body` with each alert where it lies (no copy of a lone one).
+    public func forEachInPlace(_ body: (borrowing IncidentAlert) throws -> Void) rethrows {
+        // Through a pointer: passing `single.alert` itself copies it.
+        if let single { return try withUnsafeMutablePointer(to: &single.alert) { try body($0.pointee) } }
+        guard let many else { return }
+        for alert in many.values { try body(alert) }
+    }
+
     public func mapValues(_ transform: (IncidentAlert) throws -> IncidentAlert) rethrows -> IncidentAlerts {
         var mapped = IncidentAlerts()
         for (fingerprint, alert) in self { mapped[fingerprint] = try transform(alert) }

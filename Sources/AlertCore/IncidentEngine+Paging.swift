@@ -88,7 +88,7 @@ extension IncidentEngine {
 
     /// The earliest of: the next escalation step and the ack_within breach
     /// (while open), the next status-update reminder (while active).
-    private func nextAttention(_ incident: Incident) -> Date? {
+    func nextAttention(_ incident: borrowing Incident) -> Date? {
         guard incident.state.isActive, let state = incident.escalation else { return nil }
         let policy = paging.policy(for: state.level)
         var next: Date?

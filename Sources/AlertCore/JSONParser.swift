@@ -36,12 +36,28 @@ public struct JSONParser {
     /// field it stands for; `scanObject` matches raw key bytes against them
     /// (no `String` per key).
     public struct Keys<Field: Sendable>: Sendable {
-        private let names: [(field: Field, utf8: [UInt8])]
+        fileprivate let fields: [Field]
+        fileprivate let names: KeyNames
 
-        public init(_ names: [(Field, String)]) { self.names = names.map { ($0.0, Array($0.1.utf8)) } }
+        public init(_ names: [(Field, String)]) {
+            fields = names.map(\.0)
+            self.names = KeyNames(names.map { Array($0.1.utf8) })
+        }
+    }
 
-        func field(_ key: UnsafeBufferPointer<UInt8>) -> Field? {
-            for (field, name) in names where name.count == key.count && name.elementsEqual(key) { return field }
+    /// The names alone, matched by position: the scan loop is not generic,
+    /// so a decoder in another module runs it without looking up generic
+    /// metadata per member (that lookup was most of reading an incident's
+    /// escalation state at start-up).
+    fileprivate struct KeyNames: Sendable {
+        let utf8: [[UInt8]]
+
+        init(_ utf8: [[UInt8]]) { self.utf8 = utf8 }
+
+        func position(of key: UnsafeBufferPointer<UInt8>) -> Int? {
+            for (position, name) in utf8.enumerated() where name.count == key.count && name.elementsEqual(key) {
+                return position
+            }
             return nil
         }
     }
@@ -59,12 +75,18 @@ public struct JSONParser {
     public static func scanObject<Field>(
         _ buffer: UnsafeBufferPointer<UInt8>, keys: Keys<Field>, found: (Field, JSONValue) -> Void
     ) throws(Failure) -> Bool {
+        try scanObject(buffer, names: keys.names) { position, value in found(keys.fields[position], value) }
+    }
+
+    private static func scanObject(
+        _ buffer: UnsafeBufferPointer<UInt8>, names: KeyNames, found: (Int, JSONValue) -> Void
+    ) throws(Failure) -> Bool {
         var cursor = Cursor(bytes: buffer)
         cursor.skipWhitespace()
         guard !cursor.atEnd, buffer[cursor.index] == UInt8(ascii: "{") else { return false }
         try cursor.members(depth: 1) { key, cursor throws(Failure) in
-            if let field = keys.field(key) {
-                found(field, try cursor.value(depth: 1))
+            if let position = names.position(of: key) {
+                found(position, try cursor.value(depth: 1))
             } else {
                 _ = try cursor.value(depth: 1)
             }

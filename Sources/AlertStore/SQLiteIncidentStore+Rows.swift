@@ -226,7 +226,8 @@ enum JSONText {
     static func encode(_ list: [String]) -> String { string(list) }
 
     static func decodeMap(_ text: String?) -> [String: String] {
-        guard let text, case .object(let members)? = try? JSONParser.parse(text.utf8) else { return [:] }
+        // Most maps are empty (an incident's roles): no parse for those.
+        guard let text, text != "{}", case .object(let members)? = try? JSONParser.parse(text.utf8) else { return [:] }
         var map: [String: String] = [:]
         map.reserveCapacity(members.count)
         for (key, value) in members {

@@ -115,6 +115,11 @@ extension SQLiteIncidentStore {
                     ALTER TABLE fates_v4 RENAME TO fates;
                     """)
         }
+        // Start-up reads the incidents that may still reopen by this index
+        // (`engineIncidentIDs`); without it, it read the whole table.
+        migrator.registerMigration("v5: index of auto-resolved incidents") { db in
+            try db.execute(sql: "CREATE INDEX incidents_auto_resolved ON incidents(resolved_at) WHERE auto_resolved = 1")
+        }
         return migrator
     }
 }

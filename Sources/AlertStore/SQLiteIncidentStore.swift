@@ -41,37 +41,70 @@ public final class SQLiteIncidentStore: IncidentStore {
         }
     }
 
+    /// Reads the incidents and their alerts at the same time, on two reader
+    /// connections (two cores: start-up with a million open incidents is
+    /// mostly building values from rows), then files each alert under its
+    /// incident. Two read transactions, not one: only `apply` changes these
+    /// tables, and its one caller, the pipeline, is the one waiting here.
     public func loadEngineState(resolvedSince: Date) throws -> EngineState {
-        try pool.read { db in
-            let filter = "state != 'resolved' OR (auto_resolved = 1 AND resolved_at >= :since)"
-            let since: StatementArguments = ["since": Millis.from(resolvedSince)]
-            var incidents = IncidentTable(
-                minimumCapacity: try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM incidents WHERE \(filter)", arguments: since) ?? 0)
-            let rows = try Row.fetchCursor(
-                db, sql: "SELECT \(Self.engineIncidentColumns) FROM incidents WHERE \(filter)", arguments: since)
-            while let row = try rows.next() {
-                let incident = try Self.incident(from: row)
-                incidents[incident.id] = incident
+        let since: StatementArguments = ["since": Millis.from(resolvedSince)]
+        let (incidentsRead, alertsRead) = inParallel(
+            { Result { try self.pool.read { db in try Self.engineIncidents(in: db, since: since) } } },
+            { Result { try self.pool.read { db in try Self.engineAlerts(in: db, since: since) } } })
+        var (incidents, nextID, nextPageID) = try incidentsRead.get()
+        for (id, alerts, firing) in try alertsRead.get() {
+            incidents.update(id) { incident in
+                incident.alerts = alerts
+                incident.firingCount = firing
             }
-            let alertRows = try Row.fetchCursor(
-                db,
-                sql: """
-                    SELECT \(Self.engineAlertColumns) FROM incident_alerts
-                    WHERE incident_id IN (SELECT id FROM incidents WHERE \(filter))
-                    """,
-                arguments: since)
-            while let row = try alertRows.next() {
-                let alert = Self.alert(from: row)
-                incidents.update(alert.incidentID) { incident in
-                    incident.alerts[alert.fingerprint] = alert
-                    if alert.status == .firing { incident.firingCount += 1 }
-                }
-            }
-            let maxID = try Int64.fetchOne(db, sql: "SELECT MAX(id) FROM incidents") ?? 0
-            let maxPage = try Int64.fetchOne(db, sql: "SELECT MAX(id) FROM outbox") ?? 0
-            return EngineState(incidents: incidents, nextID: maxID + 1, nextPageID: maxPage + 1)
         }
+        return EngineState(incidents: incidents, nextID: nextID, nextPageID: nextPageID)
     }
+
+    private static func engineIncidents(
+        in db: Database, since: StatementArguments
+    ) throws -> (IncidentTable, nextID: Int64, nextPageID: Int64) {
+        var incidents = IncidentTable(
+            minimumCapacity: try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM (\(engineIncidentIDs))", arguments: since) ?? 0)
+        let rows = try Row.fetchCursor(
+            db, sql: engineIncidents(selecting: "SELECT \(engineIncidentColumns) FROM incidents"), arguments: since)
+        while let row = try rows.next() {
+            let incident = try incident(from: row)
+            incidents[incident.id] = incident
+        }
+        let maxID = try Int64.fetchOne(db, sql: "SELECT MAX(id) FROM incidents") ?? 0
+        let maxPage = try Int64.fetchOne(db, sql: "SELECT MAX(id) FROM outbox") ?? 0
+        return (incidents, maxID + 1, maxPage + 1)
+    }
+
+    /// The alerts of the engine's incidents, filed by incident (rows come
+    /// in primary-key order, so an incident's alerts are consecutive).
+    private static func engineAlerts(
+        in db: Database, since: StatementArguments
+    ) throws -> [(incidentID: Int64, alerts: IncidentAlerts, firing: Int)] {
+        var filed: [(incidentID: Int64, alerts: IncidentAlerts, firing: Int)] = []
+        let rows = try Row.fetchCursor(
+            db, sql: "SELECT \(engineAlertColumns) FROM incident_alerts WHERE incident_id IN (\(engineIncidentIDs))",
+            arguments: since)
+        while let row = try rows.next() {
+            let alert = alert(from: row)
+            if filed.last?.incidentID != alert.incidentID { filed.append((alert.incidentID, [:], 0)) }
+            filed[filed.count - 1].alerts[alert.fingerprint] = alert
+            if alert.status == .firing { filed[filed.count - 1].firing += 1 }
+        }
+        return filed
+    }
+
+    /// `select` (from `incidents`) of the incidents the engine holds: the
+    /// active ones and those auto-resolved since `:since`, each part found
+    /// through an index (a store keeps every incident it ever opened, and
+    /// start-up must not read them all).
+    static func engineIncidents(selecting select: String) -> String {
+        let active = IncidentState.allCases.filter(\.isActive).map { "'\($0.rawValue)'" }.joined(separator: ",")
+        return "\(select) WHERE state IN (\(active)) UNION ALL \(select) WHERE auto_resolved = 1 AND resolved_at >= :since"
+    }
+
+    static let engineIncidentIDs = engineIncidents(selecting: "SELECT id FROM incidents")
 
     public func incident(_ id: Int64) throws -> Incident? {
         try pool.read { db in
@@ -187,3 +220,4 @@ public final class SQLiteIncidentStore: IncidentStore {
         }
     }
 }
+

@@ -63,3 +63,15 @@ struct IncidentTableTests {
         #expect(snapshot.incident(1)?.alerts[Fingerprint.of(alert)]?.count == 1)
     }
 }
+
+@Suite("inParallel")
+struct InParallelTests {
+    @Test("both closures run to the end and each result comes back in its place")
+    func bothResults() {
+        let (sum, words) = inParallel(
+            { (1...100_000).reduce(0, +) },
+            { (0..<1000).map { "w\($0)" }.joined(separator: " ") })
+        #expect(sum == 5_000_050_000)
+        #expect(words.split(separator: " ").count == 1000 && words.hasPrefix("w0 w1 "))
+    }
+}

@@ -1,7 +1,9 @@
 import AlertCore
-import AlertStore
 import Foundation
+import GRDB
 import Testing
+
+@testable import AlertStore
 
 /// After a restart the engine is rebuilt from the store alone.
 @Suite("SQLiteIncidentStore engine state across a restart")
@@ -153,5 +155,62 @@ final class EngineStateTests {
         #expect(try store.timeline(of: 1).suffix(2).map(\.kind) == [.reopened, .alertAttached])
         #expect(try store.incident(3)?.state == .resolved)
         #expect(try store.incidents(IncidentQuery()).map(\.incident.id) == [6, 5, 4, 1])
+    }
+
+    @Test("hundreds of incidents, some holding several alerts, come back whole and still deduplicate every alert")
+    func manyIncidentsAcrossRestart() throws {
+        var engine = IncidentEngine()
+        let byHost = classified(.sev2, groupBy: ["host"], groupRule: "per-host")
+        var alerts: [(Alert, Classification)] = []
+        for index in 0..<300 {
+            // A third grouped by host, three alerts to a host; the rest one alert each.
+            if index % 3 == 0 {
+                for check in ["disk", "cpu", "load"] {
+                    alerts.append((Alert(check: check, host: "grouped-\(index)", labels: ["n": "\(index)"]), byHost))
+                }
+            } else {
+                alerts.append((Alert(check: "probe_\(index)", host: "node-\(index % 7)"), classified(.sev3)))
+            }
+        }
+        for (offset, (alert, classification)) in alerts.enumerated() {
+            engine.take(alert, classification, at: t0 + Double(offset) / 1000)
+        }
+        for index in stride(from: 1, to: 300, by: 30) { engine.take(Alert(check: "probe_\(index)", host: "node-\(index % 7)").resolved, at: t0 + 1) }
+        let changes = engine.takeChanges(now: t0 + 2)
+        try inFirstRun { try $0.apply(changes) }
+
+        let state = try SQLiteIncidentStore(path: database.path).loadEngineState(resolvedSince: t0)
+        #expect(state.incidents.count == engine.incidents.count)
+        for (id, incident) in engine.incidents {
+            #expect(state.incidents[id] == incident.atMillis, "incident #\(id)")
+        }
+        var revived = IncidentEngine(incidentsByID: state.incidents, nextID: state.nextID)
+        #expect(revived.activeCounts == engine.activeCounts)
+        for (alert, classification) in alerts {
+            let fate = revived.take(alert, classification, at: t0 + 3)
+            let holder = engine.incidents.values.first { $0.alerts[Fingerprint.of(alert)] != nil }
+            if holder?.state == .resolved {
+                #expect(fate.decision == .opened && fate.incidentID == holder?.id, "the auto-resolved incident reopens")
+            } else {
+                #expect(fate.decision == .deduplicated && fate.incidentID == holder?.id)
+            }
+        }
+        #expect(revived.nextID == engine.nextID, "no alert opened a new incident")
+    }
+
+    @Test("start-up finds its incidents and their alerts through indexes, not by reading every incident ever stored")
+    func startUpReadsByIndex() throws {
+        let store = try SQLiteIncidentStore(path: database.path)
+        let queries = [
+            SQLiteIncidentStore.engineIncidents(selecting: "SELECT \(SQLiteIncidentStore.engineIncidentColumns) FROM incidents"),
+            "SELECT \(SQLiteIncidentStore.engineAlertColumns) FROM incident_alerts WHERE incident_id IN (\(SQLiteIncidentStore.engineIncidentIDs))",
+        ]
+        for query in queries {
+            let plan = try store.pool.read { db in
+                try Row.fetchAll(db, sql: "EXPLAIN QUERY PLAN " + query, arguments: ["since": 0]).map { $0["detail"] as String }
+            }
+            #expect(!plan.isEmpty)
+            #expect(plan.allSatisfy { !$0.hasPrefix("SCAN") }, "\(plan)")
+        }
     }
 }
