@@ -118,25 +118,10 @@ public struct IncidentEngine: Sendable {
         self.paging = paging
         self.nextPageID = nextPageID
         incidents = incidentsByID
-        // A million open incidents take seconds to index: the alert indexes
-        // are built on a second core, each side in a copy of its own.
-        let empty = self
-        let (byIncident, byAlert) = inParallel(
-            {
-                var engine = empty
-                engine.activeByGroup.reserveCapacity(incidentsByID.count)
-                engine.attention.reserveCapacity(incidentsByID.count)
-                incidentsByID.forEachInPlace { engine.indexIncident($0) }
-                return engine
-            },
-            {
-                var engine = empty
-                engine.activeByFingerprint.reserveCapacity(incidentsByID.count)
-                incidentsByID.forEachInPlace { engine.indexAlerts(of: $0) }
-                return (engine.activeByFingerprint, engine.expiries)
-            })
-        self = byIncident
-        (activeByFingerprint, expiries) = byAlert
+        activeByGroup.reserveCapacity(incidentsByID.count)
+        activeByFingerprint.reserveCapacity(incidentsByID.count)
+        attention.reserveCapacity(incidentsByID.count)
+        incidentsByID.forEachInPlace { index($0) }
     }
 
     /// Brings an incident loaded from the store under the engine's control
@@ -149,29 +134,18 @@ public struct IncidentEngine: Sendable {
 
     /// Enters an incident held in `incidents` into the engine's indexes.
     private mutating func index(_ incident: borrowing Incident) {
-        indexIncident(incident)
-        indexAlerts(of: incident)
-    }
-
-    /// The indexes by incident: ids, groups, counts, the attention schedule.
-    private mutating func indexIncident(_ incident: borrowing Incident) {
         nextID = max(nextID, incident.id + 1)
         if incident.state.isActive {
             activeCounts[incident.severity, default: 0] += 1
             activeByGroup[incident.groupKey] = incident.id
-            attention.set(incident.id, at: nextAttention(incident))
+            let id = incident.id
+            incident.alerts.forEachInPlace { alert in
+                activeByFingerprint[alert.fingerprint] = id
+                if alert.status == .firing, let at = alert.expiresAt { expiries.set(alert.fingerprint, at: at) }
+            }
+            attention.set(id, at: nextAttention(incident))
         } else if incident.autoResolved {
             reopenableByGroup[incident.groupKey] = incident.id
-        }
-    }
-
-    /// The indexes by alert (of an active incident): fingerprints, expiries.
-    private mutating func indexAlerts(of incident: borrowing Incident) {
-        guard incident.state.isActive else { return }
-        let id = incident.id
-        incident.alerts.forEachInPlace { alert in
-            activeByFingerprint[alert.fingerprint] = id
-            if alert.status == .firing, let at = alert.expiresAt { expiries.set(alert.fingerprint, at: at) }
         }
     }
 
