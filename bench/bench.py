@@ -382,7 +382,8 @@ def case_attach_latency(ctx):
 
 
 def case_memory_and_recovery(ctx):
-    """RSS with N distinct open alerts; READY=1 with them stored; and after kill -9 under load."""
+    """RSS with N distinct open alerts; READY=1 with them stored; after kill -9 under load; and with
+    N incidents stored of which none of those is open (a store's usual history)."""
     count = ctx.size(1_000_000, 20_000)
     workdir = ctx.workdir("alertd-big")
     daemon = Alertd(ctx.bindir, workdir).start()
@@ -390,14 +391,13 @@ def case_memory_and_recovery(ctx):
     try:
         base = daemon.rss()
         meter = Meter(daemon.pid).start()
-        loadgen(ctx.bindir, ["tcp", "--target", f"127.0.0.1:{daemon.ports['ingest-tcp']}", "--count", count,
-                             "--distinct", "--connections", 2], timeout=3600)
+        big = ["--count", count, "--distinct", "--connections", 2, "--run", "big"]
+        loadgen(ctx.bindir, ["tcp", "--target", f"127.0.0.1:{daemon.ports['ingest-tcp']}"] + big, timeout=3600)
         counted, done_at = wait_counted(daemon, count, settle=10, timeout=3600)
         meter.stop()
         rss = daemon.rss()
         result.update({
-            "counted": int(counted), "open_incidents": int(sum(v for k, v in daemon.metrics().items()
-                                                               if k.startswith("alertd_incidents_open"))),
+            "counted": int(counted), "open_incidents": open_incidents(daemon),
             "rss_base_mb": base / 1e6, "rss_mb": rss / 1e6, "bytes_per_alert": (rss - base) / max(counted, 1),
             "distinct_alerts_per_s": counted / (done_at - meter.t0), "cpu_us_per_alert": meter.cpu / max(counted, 1) * 1e6,
         })
@@ -426,6 +426,21 @@ def case_memory_and_recovery(ctx):
         result["ready_s_after_kill9"] = daemon.ready_seconds
         stored = open_incidents(daemon) - before
         result.update({"kill9_acked": acked, "kill9_stored": stored, "kill9_lost": max(0, acked - stored)})
+
+        # History: the N alerts resolve (their incidents with them), then a restart reads
+        # only what is still open or may reopen, however many incidents the store holds.
+        loadgen(ctx.bindir, ["tcp", "--target", f"127.0.0.1:{daemon.ports['ingest-tcp']}", "--status", "resolved"] + big,
+                timeout=3600)
+        _, resolved_at = wait_counted(daemon, count, settle=10, timeout=3600)
+        result["open_incidents_history"] = open_incidents(daemon)
+        daemon.stop()
+        # Auto-resolved incidents may reopen for `reopen_within` (15m by default), so start-up
+        # loads them too: restart with a short window once it has passed for all of them.
+        window = 5
+        time.sleep(max(0.0, resolved_at + window + 1 - time.monotonic()))
+        daemon = Alertd(ctx.bindir, workdir, extra_config=f"incidents: {{ reopen_within: {window}s }}\n",
+                        keep_state=True).start()
+        result["ready_s_history"] = daemon.ready_seconds
     finally:
         daemon.stop()
     return result
@@ -525,6 +540,8 @@ def print_table(results):
         print(f"recovery: READY=1 in {fmt(r.get('ready_s_clean_restart'), 2)} s with them stored; "
               f"after kill -9 under load {fmt(r.get('ready_s_after_kill9'), 2)} s; "
               f"acked {fmt(r.get('kill9_acked'), 0)}, lost {fmt(r.get('kill9_lost'), 0)}")
+        print(f"history: READY=1 in {fmt(r.get('ready_s_history'), 2)} s once they resolved "
+              f"({fmt(r.get('open_incidents_history'), 0)} still open)")
 
 
 def main():

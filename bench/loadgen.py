@@ -3,7 +3,7 @@
 process). Prints ONE JSON object on stdout at the end; progress on stderr.
 
   udp            --target H:P --count N (--fingerprints K | --distinct)
-  tcp            --target H:P --count N (--fingerprints K | --distinct) [--connections C]
+  tcp            --target H:P --count N (--fingerprints K | --distinct) [--connections C] [--status resolved]
   unix           --path P     --count N (--fingerprints K | --distinct) [--connections C]
   http           --url URL --count N --per-request M [--connections C] (--fingerprints K | --distinct)
                  [--format alertmanager|native]
@@ -26,10 +26,10 @@ import uuid
 SUMMARY_PAD = "disk usage above threshold on volume /var/lib/data (load generator)"
 
 
-def native(run, f, severity="warning", check=None, host=None):
+def native(run, f, severity="warning", check=None, host=None, status="firing"):
     return json.dumps({
         "check": check or f"bench_check_{f}", "host": host or f"bench-host-{f % 100}", "source": "alertd-loadgen",
-        "severity": severity, "summary": f"bench alert {f}: {SUMMARY_PAD}",
+        "severity": severity, "summary": f"bench alert {f}: {SUMMARY_PAD}", "status": status,
         "labels": {"team": "bench", "env": "lab", "service": f"svc-{f % 50}", "run": run},
     }, separators=(",", ":"))
 
@@ -87,7 +87,7 @@ def run_stream(args, family, address):
            for c in range(args.connections)]
     chunks, offset = [], 0
     for count in per:
-        lines = [native(args.run, fingerprint_of(args, offset + i)) for i in range(count)]
+        lines = [native(args.run, fingerprint_of(args, offset + i), status=args.status) for i in range(count)]
         chunks.append(("\n".join(lines) + "\n").encode())
         offset += count
     sockets = []
@@ -362,6 +362,8 @@ def main():
     parser.add_argument("--interval-ms", type=float, default=2)
     parser.add_argument("--timeout", type=float, default=30)
     parser.add_argument("--stop-on-error", action="store_true", help="http: a worker stops at its first refused connection")
+    parser.add_argument("--status", choices=["firing", "resolved"], default="firing",
+                        help="tcp/unix: the alerts' status (resolve a run's alerts with its --run)")
     parser.add_argument("--run", default=uuid.uuid4().hex[:8], help="goes into every alert, so runs stay distinct")
     args = parser.parse_args()
     if args.mode in ("udp", "tcp", "unix", "http") and not args.distinct and not args.fingerprints:

@@ -180,6 +180,10 @@ public final class Pipeline: AlertSink, @unchecked Sendable {
         let changes = engine.takeChanges(now: now)
         let result = commit(changes)
         metrics.queued.set(Double(queue.depth))
+        // The gauges before the committed count: whoever waits for the
+        // count then reads gauges that include the same batch.
+        metrics.setOpenIncidents(engine.activeCounts)
+        published.withLock { $0 = engine.activeCounts }
         if case .success = result {
             metrics.committed.increment(by: Int64(alertCount))
             PipelineMetrics(metrics: metrics).record(changes)
@@ -188,8 +192,6 @@ public final class Pipeline: AlertSink, @unchecked Sendable {
                 pagesQueued.withLock { $0 }?.run()
             }
         }
-        metrics.setOpenIncidents(engine.activeCounts)
-        published.withLock { $0 = engine.activeCounts }
         for reply in replies { reply(result) }
     }
 
