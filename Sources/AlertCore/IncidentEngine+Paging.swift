@@ -44,9 +44,13 @@ extension IncidentEngine {
                     id, now, .escalated,
                     "not acknowledged within \(Duration.seconds(step.after).spoken): step \(state.nextStep + 1), paging \(step.notify.joined(separator: ", "))")
             }
-            let reached = step.notify.filter { (paging.channelCounts[$0] ?? 0) > 0 }
+            let reached = paging.reachable(step.notify)
             let hold = queuePages(id, to: reached, kind: kind, step: state.nextStep, level: state.level, now: now)
-            for receiver in reached where !state.notified.contains(receiver) { state.notified.append(receiver) }
+            if state.notified.isEmpty {
+                state.notified = reached  // shares the policy's list: no copy per open incident
+            } else {
+                for receiver in reached where !state.notified.contains(receiver) { state.notified.append(receiver) }
+            }
             if !reached.isEmpty { outcome = hold.map { .held(until: $0, reached) } ?? .paged(reached) }
             state.nextStep += 1
         }

@@ -68,8 +68,14 @@ public final class SQLiteIncidentStore: IncidentStore {
             minimumCapacity: try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM (\(engineIncidentIDs))", arguments: since) ?? 0)
         let rows = try Row.fetchCursor(
             db, sql: engineIncidents(selecting: "SELECT \(engineIncidentColumns) FROM incidents"), arguments: since)
+        var lastNotified: [String] = []
         while let row = try rows.next() {
-            let incident = try incident(from: row)
+            var incident = try incident(from: row)
+            // Incidents paged by the same step share one receiver list, as
+            // in the engine that wrote them (`PagingPolicy.reachable`).
+            if let notified = incident.escalation?.notified, !notified.isEmpty {
+                if notified == lastNotified { incident.escalation?.notified = lastNotified } else { lastNotified = notified }
+            }
             incidents[incident.id] = incident
         }
         let maxID = try Int64.fetchOne(db, sql: "SELECT MAX(id) FROM incidents") ?? 0

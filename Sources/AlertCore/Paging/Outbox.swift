@@ -107,4 +107,11 @@ public struct PagingPolicy: Sendable, Equatable {
 
     /// The configured policy, else the embedded default.
     public func policy(for severity: Severity) -> Policy { policies[severity] ?? Policy.embeddedDefault(for: severity) }
+
+    /// The receivers of `list` that have a channel: `list` itself when all
+    /// do (the common case), so incidents paged by one step share its list.
+    func reachable(_ list: [String]) -> [String] {
+        let hasChannel = { (receiver: String) in (channelCounts[receiver] ?? 0) > 0 }
+        return list.allSatisfy(hasChannel) ? list : list.filter(hasChannel)
+    }
 }
