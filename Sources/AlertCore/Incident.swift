@@ -72,8 +72,13 @@ public struct Incident: Sendable, Equatable {
     public var id: Int64
     public var severity: Severity
     public var state: IncidentState
-    /// The grouping identity: `fp:<fingerprint>` or `<rule>{k="v",…}`.
-    public var groupKey: String
+    /// Grouped by its alert's fingerprint (`groupKey` is `fp:` + `group`);
+    /// else `group` is the whole key. Beside the small fields, so free.
+    private(set) var groupedByFingerprint: Bool
+    /// `groupKey` without its `fp:`: for the usual incident, grouped by
+    /// fingerprint, the very string its alert's fingerprint is (no copy of
+    /// it and no "fp:…" string per open incident).
+    private(set) var group: String
     public var openedAt: Date
     public var acknowledgedAt: Date?
     public var resolvedAt: Date?
@@ -91,6 +96,29 @@ public struct Incident: Sendable, Equatable {
     /// alert of a large incident is O(1).
     public var firingCount: Int
     private var details: DetailsBox?
+
+    /// The grouping identity: `fp:<fingerprint>` or `<rule>{k="v",…}`.
+    public var groupKey: String {
+        get { groupedByFingerprint ? "fp:" + group : group }
+        set { setGroup(IncidentGroup(text: newValue)) }
+    }
+
+    static func parseGroupKey(_ key: String) -> (byFingerprint: Bool, group: String) {
+        key.hasPrefix("fp:") ? (true, String(key.dropFirst(3))) : (false, key)
+    }
+
+    /// Takes `group` as its grouping identity, holding its string itself.
+    mutating func setGroup(_ group: IncidentGroup) {
+        groupedByFingerprint = group.byFingerprint
+        self.group = group.value
+    }
+
+    /// After reading an incident grouped by fingerprint: keeps its alert's
+    /// fingerprint string as the group, instead of a second copy of it.
+    public mutating func shareGroupString() {
+        guard groupedByFingerprint, let alert = alerts[group] else { return }
+        group = alert.fingerprint
+    }
 
     public var title: String {
         get { details?.value.title ?? "" }
@@ -135,7 +163,7 @@ public struct Incident: Sendable, Equatable {
         self.id = id
         self.severity = severity
         self.state = state
-        self.groupKey = groupKey
+        (groupedByFingerprint, group) = Self.parseGroupKey(groupKey)  // not setGroup: not all set yet
         self.openedAt = openedAt
         self.acknowledgedAt = acknowledgedAt
         self.resolvedAt = resolvedAt

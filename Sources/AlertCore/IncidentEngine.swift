@@ -60,11 +60,18 @@ public enum IncidentCommandError: Error, Equatable, CustomStringConvertible {
 /// reopen; everything older lives only in the store. Of those it holds
 /// what decisions need: texts are written through (`forgetWrittenTexts`).
 public struct IncidentEngine: Sendable {
-    public var settings: IncidentSettings
+    public var settings: IncidentSettings {
+        // A new reopen_within moves when each reopenable incident is let go.
+        didSet { for id in reopenableByGroup.ids { scheduleReopenEnd(id) } }
+    }
     internal(set) public var incidents = IncidentTable()
-    private var activeByGroup: [String: Int64] = [:]
+    private var activeByGroup = GroupIndex()
     private var activeByFingerprint: [String: Int64] = [:]
-    private var reopenableByGroup: [String: Int64] = [:]
+    private var reopenableByGroup = GroupIndex()
+    /// When each reopenable incident's `reopen_within` ends: the engine lets
+    /// it go then (a mass resolve makes thousands reopenable at once, and a
+    /// commit must not look at each of them).
+    private var reopenEnds = DueSchedule<Int64>()
     /// Firing alerts of active incidents that resolve by themselves at a
     /// time (the sender's `endsAt`), by fingerprint.
     private var expiries = DueSchedule<String>()
@@ -137,7 +144,7 @@ public struct IncidentEngine: Sendable {
         nextID = max(nextID, incident.id + 1)
         if incident.state.isActive {
             activeCounts[incident.severity, default: 0] += 1
-            activeByGroup[incident.groupKey] = incident.id
+            activeByGroup[incident.groupIdentity] = incident.id
             let id = incident.id
             incident.alerts.forEachInPlace { alert in
                 activeByFingerprint[alert.fingerprint] = id
@@ -145,7 +152,8 @@ public struct IncidentEngine: Sendable {
             }
             attention.set(id, at: nextAttention(incident))
         } else if incident.autoResolved {
-            reopenableByGroup[incident.groupKey] = incident.id
+            reopenableByGroup[incident.groupIdentity] = incident.id
+            scheduleReopenEnd(incident)
         }
     }
 
@@ -159,14 +167,18 @@ public struct IncidentEngine: Sendable {
     /// The identity alerts are grouped by: the fingerprint, or the rule that
     /// set `group_by` plus those fields' values.
     public static func groupKey(fingerprint: String, alert: Alert, classification: Classification) -> String {
-        guard let fields = classification.groupBy else { return "fp:" + fingerprint }
+        group(fingerprint: fingerprint, alert: alert, classification: classification).description
+    }
+
+    static func group(fingerprint: String, alert: Alert, classification: Classification) -> IncidentGroup {
+        guard let fields = classification.groupBy else { return IncidentGroup(byFingerprint: true, value: fingerprint) }
         var key = (classification.groupRule ?? "") + "{"
         for (index, field) in fields.enumerated() {
             if index > 0 { key += "," }
             let value = alert.value(of: field).replacingOccurrences(of: "\"", with: "\\\"")
             key += "\(field)=\"\(value)\""
         }
-        return key + "}"
+        return IncidentGroup(text: key + "}")
     }
 
     // MARK: Alerts
@@ -189,7 +201,7 @@ public struct IncidentEngine: Sendable {
                 finishEscalation(resolved, now: now)
             }
         } else {
-            let group = Self.groupKey(fingerprint: fingerprint, alert: alert, classification: classification)
+            let group = Self.group(fingerprint: fingerprint, alert: alert, classification: classification)
             fire(alert, fingerprint: fingerprint, group: group, classification: classification, now: now, fate: &fate)
         }
         pendingFates[fingerprint] = fate
@@ -220,7 +232,7 @@ public struct IncidentEngine: Sendable {
     private static let repeatReasonPrefix = "repeat of an alert already firing"
 
     private mutating func fire(
-        _ alert: Alert, fingerprint: String, group: String, classification: Classification, now: Date,
+        _ alert: Alert, fingerprint: String, group: IncidentGroup, classification: Classification, now: Date,
         fate: inout Fate
     ) {
         let severity = classification.severity
@@ -261,13 +273,14 @@ public struct IncidentEngine: Sendable {
         fate.incidentID = activeByFingerprint[fingerprint]
     }
 
-    private mutating func open(_ alert: Alert, group: String, severity: Severity, rule: String?, now: Date) -> Int64 {
+    private mutating func open(_ alert: Alert, group: IncidentGroup, severity: Severity, rule: String?, now: Date) -> Int64 {
         let id = nextID
         nextID += 1
         if let stale = reopenableByGroup.removeValue(forKey: group) { forgetIfSettled(stale) }
-        incidents[id] = Incident(
-            id: id, title: alert.title, severity: severity, state: .open, groupKey: group, rule: rule,
-            openedAt: now, lastSeen: now)
+        var incident = Incident(
+            id: id, title: alert.title, severity: severity, state: .open, groupKey: "", rule: rule, openedAt: now, lastSeen: now)
+        incident.setGroup(group)
+        incidents[id] = incident
         activeByGroup[group] = id
         activeCounts[severity, default: 0] += 1
         dirtyIncidents.insert(id)
@@ -277,7 +290,7 @@ public struct IncidentEngine: Sendable {
 
     private mutating func reopen(_ id: Int64, now: Date, because reason: String) {
         guard var incident = incidents[id] else { return }
-        reopenableByGroup.removeValue(forKey: incident.groupKey)
+        reopenableByGroup.removeValue(forKey: incident.groupIdentity)
         incident.state = .open
         incident.resolvedAt = nil
         incident.resolvedBy = nil
@@ -286,7 +299,7 @@ public struct IncidentEngine: Sendable {
         incident.acknowledgedBy = nil
         incident.mitigatedAt = nil
         incidents[id] = incident
-        activeByGroup[incident.groupKey] = id
+        activeByGroup[incident.groupIdentity] = id
         activeCounts[incident.severity, default: 0] += 1
         for fingerprint in incident.alerts.keys { activeByFingerprint[fingerprint] = id }
         dirtyIncidents.insert(id)
@@ -397,7 +410,8 @@ public struct IncidentEngine: Sendable {
             incident.resolvedAt = now
             incident.autoResolved = true
             deactivate(incident)
-            reopenableByGroup[incident.groupKey] = id
+            reopenableByGroup[incident.groupIdentity] = id
+            scheduleReopenEnd(incident)
             record(id, now, .resolved, "all alerts resolved")
             fate.reasons.append("resolved the last firing alert of incident #\(id), which resolved")
             return id
@@ -409,7 +423,7 @@ public struct IncidentEngine: Sendable {
 
     private mutating func deactivate(_ incident: Incident) {
         activeCounts[incident.severity, default: 0] -= 1
-        if activeByGroup[incident.groupKey] == incident.id { activeByGroup.removeValue(forKey: incident.groupKey) }
+        if activeByGroup[incident.groupIdentity] == incident.id { activeByGroup.removeValue(forKey: incident.groupIdentity) }
         for fingerprint in incident.alerts.keys where activeByFingerprint[fingerprint] == incident.id {
             activeByFingerprint.removeValue(forKey: fingerprint)
             expiries.set(fingerprint, at: nil)
@@ -498,14 +512,22 @@ public struct IncidentEngine: Sendable {
         pendingFates.removeAll(keepingCapacity: true)
         forgetWrittenTexts(of: changes)
         for incident in changes.incidents where !incident.state.isActive { forgetIfSettled(incident.id, now: now) }
-        for (group, id) in reopenableByGroup {
-            guard let resolvedAt = incidents[id]?.resolvedAt,
-                now.timeIntervalSince(resolvedAt) > settings.reopenWithin
-            else { continue }
-            reopenableByGroup.removeValue(forKey: group)
+        // Strictly after the window, as `fire` reopens at its very end.
+        while let id = reopenEnds.popDue(Date(timeIntervalSinceReferenceDate: now.timeIntervalSinceReferenceDate.nextDown)) {
+            guard let incident = incidents[id], reopenableByGroup[incident.groupIdentity] == id else { continue }
+            reopenableByGroup.removeValue(forKey: incident.groupIdentity)
             forgetIfSettled(id)
         }
         return changes
+    }
+
+    private mutating func scheduleReopenEnd(_ id: Int64) {
+        guard let incident = incidents[id] else { return }
+        scheduleReopenEnd(incident)
+    }
+
+    private mutating func scheduleReopenEnd(_ incident: borrowing Incident) {
+        reopenEnds.set(incident.id, at: incident.resolvedAt.map { $0.addingTimeInterval(settings.reopenWithin) })
     }
 
     /// Texts are written through: once handed to the store, an incident's
@@ -529,12 +551,12 @@ public struct IncidentEngine: Sendable {
 
     private mutating func forgetIfSettled(_ id: Int64, now: Date? = nil) {
         guard let incident = incidents[id], !incident.state.isActive, !dirtyIncidents.contains(id) else { return }
-        if reopenableByGroup[incident.groupKey] == id, let now, let resolvedAt = incident.resolvedAt,
+        if reopenableByGroup[incident.groupIdentity] == id, let now, let resolvedAt = incident.resolvedAt,
             now.timeIntervalSince(resolvedAt) <= settings.reopenWithin
         {
             return
         }
-        if reopenableByGroup[incident.groupKey] == id { reopenableByGroup.removeValue(forKey: incident.groupKey) }
+        if reopenableByGroup[incident.groupIdentity] == id { reopenableByGroup.removeValue(forKey: incident.groupIdentity) }
         incidents.removeValue(forKey: id)
     }
 

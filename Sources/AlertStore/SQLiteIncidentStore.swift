@@ -56,6 +56,7 @@ public final class SQLiteIncidentStore: IncidentStore {
             incidents.update(id) { incident in
                 incident.alerts = alerts
                 incident.firingCount = firing
+                incident.shareGroupString()
             }
         }
         return EngineState(incidents: incidents, nextID: nextID, nextPageID: nextPageID)

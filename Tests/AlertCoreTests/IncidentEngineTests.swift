@@ -291,6 +291,50 @@ struct IncidentEngineTests {
         #expect(h.send(Self.disk).incidentID == 2)
     }
 
+    @Test("a longer reopen_within from a reload keeps an incident reopenable that the old one had let go")
+    func reopenWindowLengthenedByReload() {
+        var h = EngineHarness()
+        h.send(Self.disk)
+        h.send(Self.disk.resolved)
+        _ = h.take()
+        h.engine.settings = IncidentSettings(reopenWithin: 30 * 60)
+        h.advance(minutes: 20)
+        _ = h.take()  // past the old window: a commit here must not let the incident go
+        let fate = h.send(Self.disk)
+        #expect(fate.incidentID == 1)
+        #expect(fate.decision == .opened)
+        #expect(h.engine.nextID == 2)
+    }
+
+    @Test("once reopen_within has passed, a commit lets the auto-resolved incident go from memory")
+    func reopenableLetGo() {
+        var h = EngineHarness()
+        h.send(Self.disk)
+        h.send(Self.disk.resolved)
+        _ = h.take()
+        h.advance(minutes: 15)
+        _ = h.take()
+        #expect(h.engine.incident(1) != nil, "kept to the very end of the window")
+        h.advance(minutes: 0.5)
+        _ = h.take()
+        #expect(h.engine.incident(1) == nil)
+    }
+
+    @Test("a rule whose name starts with fp: groups the same after a restart as before")
+    func ruleNamedLikeAFingerprintGroup() throws {
+        let rules = [Rule(name: "fp:odd", matchers: try parseMatchers(#"host =~ ".+""#), groupBy: ["host"])]
+        var h = EngineHarness(rules: rules)
+        h.send(Self.disk)
+        _ = h.take()
+        let stored = try #require(h.engine.incident(1))
+        #expect(stored.groupKey == #"fp:odd{host="node-7"}"#)
+        var readBack = stored
+        readBack.groupKey = stored.groupKey  // as the store reads it: from the text
+        var restarted = EngineHarness(rules: rules, engine: IncidentEngine(incidents: [readBack], nextID: 2))
+        let fate = restarted.send(Self.load)
+        #expect(fate.incidentID == 1, "grouped into the incident read back from its group_key")
+    }
+
     @Test("another alert of the same group also reopens the incident")
     func reopenByGroup() throws {
         var h = EngineHarness(rules: try Self.byHost())
