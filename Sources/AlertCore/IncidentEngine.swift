@@ -65,8 +65,7 @@ public struct IncidentEngine: Sendable {
         didSet { for id in reopenableByGroup.ids { scheduleReopenEnd(id) } }
     }
     internal(set) public var incidents = IncidentTable()
-    private var activeByGroup = GroupIndex()
-    private var activeByFingerprint: [String: Int64] = [:]
+    private var active = ActiveIndex()
     private var reopenableByGroup = GroupIndex()
     /// When each reopenable incident's `reopen_within` ends: the engine lets
     /// it go then (a mass resolve makes thousands reopenable at once, and a
@@ -125,8 +124,7 @@ public struct IncidentEngine: Sendable {
         self.paging = paging
         self.nextPageID = nextPageID
         incidents = incidentsByID
-        activeByGroup.reserveCapacity(incidentsByID.count)
-        activeByFingerprint.reserveCapacity(incidentsByID.count)
+        active.reserveCapacity(incidentsByID.count)
         attention.reserveCapacity(incidentsByID.count)
         incidentsByID.forEachInPlace { index($0) }
     }
@@ -144,10 +142,10 @@ public struct IncidentEngine: Sendable {
         nextID = max(nextID, incident.id + 1)
         if incident.state.isActive {
             activeCounts[incident.severity, default: 0] += 1
-            activeByGroup[incident.groupIdentity] = incident.id
+            active[incident.groupIdentity] = incident.id
             let id = incident.id
             incident.alerts.forEachInPlace { alert in
-                activeByFingerprint[alert.fingerprint] = id
+                active[holding: alert.fingerprint] = id
                 if alert.status == .firing, let at = alert.expiresAt { expiries.set(alert.fingerprint, at: at) }
             }
             attention.set(id, at: nextAttention(incident))
@@ -217,7 +215,7 @@ public struct IncidentEngine: Sendable {
     ) -> Fate? {
         guard alert.status == .firing, !classification.dropped, let pending = pendingFates[fingerprint],
             pending.decision == .deduplicated, pending.at == now, let id = pending.incidentID,
-            activeByFingerprint[fingerprint] == id, pending.rule == classification.rule,
+            active[holding: fingerprint] == id, pending.rule == classification.rule,
             pending.severity == classification.severity, let incident = incidents[id],
             incident.alerts[fingerprint]?.status == .firing,
             !classification.severity.isMoreSevere(than: incident.severity),
@@ -237,7 +235,7 @@ public struct IncidentEngine: Sendable {
     ) {
         let severity = classification.severity
         let paged: PagingOutcome
-        if let id = activeByFingerprint[fingerprint] ?? activeByGroup[group] {
+        if let id = active.incident(holding: fingerprint, orOf: group) {
             let repeated = incidents[id]!.alerts[fingerprint]?.status == .firing
             let raised = attach(alert, fingerprint: fingerprint, severity: severity, to: id, now: now)
             fate.decision = .deduplicated
@@ -270,7 +268,7 @@ public struct IncidentEngine: Sendable {
             fate.decision = .held
             fate.reasons.append("page to \(receivers.joined(separator: ", ")) held until \(RFC3339.format(until)) (business hours only)")
         }
-        fate.incidentID = activeByFingerprint[fingerprint]
+        fate.incidentID = active[holding: fingerprint]
     }
 
     private mutating func open(_ alert: Alert, group: IncidentGroup, severity: Severity, rule: String?, now: Date) -> Int64 {
@@ -281,7 +279,7 @@ public struct IncidentEngine: Sendable {
             id: id, title: alert.title, severity: severity, state: .open, groupKey: "", rule: rule, openedAt: now, lastSeen: now)
         incident.setGroup(group)
         incidents[id] = incident
-        activeByGroup[group] = id
+        active[group] = id
         activeCounts[severity, default: 0] += 1
         dirtyIncidents.insert(id)
         record(id, now, .opened, "\(severity) incident opened: \(alert.title)" + (rule.map { " (rule \"\($0)\")" } ?? ""))
@@ -299,9 +297,9 @@ public struct IncidentEngine: Sendable {
         incident.acknowledgedBy = nil
         incident.mitigatedAt = nil
         incidents[id] = incident
-        activeByGroup[incident.groupIdentity] = id
+        active[incident.groupIdentity] = id
         activeCounts[incident.severity, default: 0] += 1
-        for fingerprint in incident.alerts.keys { activeByFingerprint[fingerprint] = id }
+        for fingerprint in incident.alerts.keys { active[holding: fingerprint] = id }
         dirtyIncidents.insert(id)
         record(id, now, .reopened, reason)
     }
@@ -349,7 +347,7 @@ public struct IncidentEngine: Sendable {
         case .firedAgain: record(id, now, .alertAttached, "\(alertLabel(alert, fingerprint)) fired again")
         case .attached: record(id, now, .alertAttached, "\(alertLabel(alert, fingerprint)) attached as \(severity)")
         }
-        activeByFingerprint[fingerprint] = id
+        active[holding: fingerprint] = id
         expiries.set(fingerprint, at: alert.endsAt)
         dirtyIncidents.insert(id)
         dirtyAlerts.insert(AlertKey(incident: id, fingerprint: fingerprint))
@@ -364,7 +362,7 @@ public struct IncidentEngine: Sendable {
     /// the same: an alert from a deleted rule or a dead Prometheus ends).
     mutating func expireAlerts(now: Date) {
         while let fingerprint = expiries.popDue(now) {
-            guard let id = activeByFingerprint[fingerprint], let existing = incidents[id]?.alerts[fingerprint] else { continue }
+            guard let id = active[holding: fingerprint], let existing = incidents[id]?.alerts[fingerprint] else { continue }
             let alert = Alert(
                 check: existing.check, summary: existing.summary, host: existing.host, source: existing.source,
                 status: .resolved, labels: existing.labels)
@@ -385,7 +383,7 @@ public struct IncidentEngine: Sendable {
         _ alert: Alert, fingerprint: String, now: Date, fate: inout Fate, because reason: String? = nil
     ) -> Int64? {
         fate.decision = .resolved
-        guard let id = activeByFingerprint[fingerprint], var incident = incidents.removeValue(forKey: id) else {
+        guard let id = active[holding: fingerprint], var incident = incidents.removeValue(forKey: id) else {
             fate.reasons.append("no open incident holds this alert; nothing to resolve")
             return nil
         }
@@ -423,9 +421,9 @@ public struct IncidentEngine: Sendable {
 
     private mutating func deactivate(_ incident: Incident) {
         activeCounts[incident.severity, default: 0] -= 1
-        if activeByGroup[incident.groupIdentity] == incident.id { activeByGroup.removeValue(forKey: incident.groupIdentity) }
-        for fingerprint in incident.alerts.keys where activeByFingerprint[fingerprint] == incident.id {
-            activeByFingerprint.removeValue(forKey: fingerprint)
+        if active[incident.groupIdentity] == incident.id { active[incident.groupIdentity] = nil }
+        for fingerprint in incident.alerts.keys where active[holding: fingerprint] == incident.id {
+            active[holding: fingerprint] = nil
             expiries.set(fingerprint, at: nil)
         }
     }

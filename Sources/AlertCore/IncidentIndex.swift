@@ -1,0 +1,102 @@
+/// A grouping identity as the engine keeps it: the alert's fingerprint
+/// (the same string, not a copy) or a rule's group. The same identity as
+/// `Incident.groupKey`'s text (`fp:<fingerprint>` / `<rule>{k="v",…}`),
+/// without building that text for every alert and every open incident.
+struct IncidentGroup: Hashable, Sendable, CustomStringConvertible {
+    var byFingerprint: Bool
+    var value: String
+
+    var description: String { byFingerprint ? "fp:" + value : value }
+
+    init(byFingerprint: Bool, value: String) {
+        self.byFingerprint = byFingerprint
+        self.value = value
+    }
+
+    /// The group a key's text names: one text, one identity, as when the
+    /// text itself was the key (a rule named `fp:…` included).
+    init(text: String) { (byFingerprint, value) = Incident.parseGroupKey(text) }
+}
+
+extension Incident {
+    var groupIdentity: IncidentGroup { IncidentGroup(byFingerprint: groupedByFingerprint, value: group) }
+}
+
+/// Incident ids by group, in two maps so that neither key carries its kind
+/// (a `String` key is 16 bytes a bucket; a key with a flag would be 24).
+struct GroupIndex: Sendable {
+    private var byFingerprint: [String: Int64] = [:]
+    private var byRule: [String: Int64] = [:]
+
+    subscript(group: IncidentGroup) -> Int64? {
+        get { group.byFingerprint ? byFingerprint[group.value] : byRule[group.value] }
+        set {
+            if group.byFingerprint { byFingerprint[group.value] = newValue } else { byRule[group.value] = newValue }
+        }
+    }
+
+    @discardableResult
+    mutating func removeValue(forKey group: IncidentGroup) -> Int64? {
+        group.byFingerprint ? byFingerprint.removeValue(forKey: group.value) : byRule.removeValue(forKey: group.value)
+    }
+
+    /// Room for `count` incidents grouped by fingerprint (the usual kind).
+    mutating func reserveCapacity(_ count: Int) { byFingerprint.reserveCapacity(count) }
+
+    var count: Int { byFingerprint.count + byRule.count }
+
+    /// The incidents held, in no particular order.
+    var ids: [Int64] { Array(byFingerprint.values) + Array(byRule.values) }
+}
+
+/// How the engine finds an active incident: by an alert's fingerprint (the
+/// incident holding that alert) and by group (the incident of that group).
+///
+/// The usual incident is grouped by its one alert's fingerprint, so both
+/// lookups use the same key: one map entry serves both (one hash, one probe
+/// and one bucket instead of two of each, per open incident).
+struct ActiveIndex: Sendable {
+    /// Incident ids; 0 for none (ids start at 1).
+    private struct Entry: Sendable {
+        var holder: Int64 = 0
+        var group: Int64 = 0
+        var isEmpty: Bool { holder == 0 && group == 0 }
+    }
+
+    private var byFingerprint: [String: Entry] = [:]
+    private var byRule: [String: Int64] = [:]
+
+    /// The active incident holding an alert with this fingerprint.
+    subscript(holding fingerprint: String) -> Int64? {
+        get { Self.id(byFingerprint[fingerprint]?.holder) }
+        set { update(fingerprint) { $0.holder = newValue ?? 0 } }
+    }
+
+    /// The active incident of this group.
+    subscript(group: IncidentGroup) -> Int64? {
+        get { group.byFingerprint ? Self.id(byFingerprint[group.value]?.group) : byRule[group.value] }
+        set {
+            if group.byFingerprint { update(group.value) { $0.group = newValue ?? 0 } } else { byRule[group.value] = newValue }
+        }
+    }
+
+    /// Where a firing alert goes: the incident holding it, else its group's.
+    func incident(holding fingerprint: String, orOf group: IncidentGroup) -> Int64? {
+        guard group.byFingerprint, group.value == fingerprint else { return self[holding: fingerprint] ?? self[group] }
+        guard let entry = byFingerprint[fingerprint] else { return nil }
+        return Self.id(entry.holder) ?? Self.id(entry.group)
+    }
+
+    mutating func reserveCapacity(_ count: Int) { byFingerprint.reserveCapacity(count) }
+
+    private static func id(_ value: Int64?) -> Int64? { value == 0 ? nil : value }
+
+    private mutating func update(_ fingerprint: String, _ change: (inout Entry) -> Void) {
+        // One probe to find or add the entry; a second only to remove it.
+        let empty = { (entry: inout Entry) -> Bool in
+            change(&entry)
+            return entry.isEmpty
+        }(&byFingerprint[fingerprint, default: Entry()])
+        if empty { byFingerprint.removeValue(forKey: fingerprint) }
+    }
+}
