@@ -236,8 +236,10 @@ public struct IncidentEngine: Sendable {
         let severity = classification.severity
         let paged: PagingOutcome
         if let id = active.incident(holding: fingerprint, orOf: group) {
-            let repeated = incidents[id]!.alerts[fingerprint]?.status == .firing
-            let raised = attach(alert, fingerprint: fingerprint, severity: severity, to: id, now: now)
+            let held = incidents[id]!.alerts[fingerprint]
+            let repeated = held?.status == .firing
+            let raised = attach(
+                alert, fingerprint: held == nil ? fingerprint.keptCopy() : fingerprint, severity: severity, to: id, now: now)
             fate.decision = .deduplicated
             fate.reasons.append(
                 repeated
@@ -248,13 +250,16 @@ public struct IncidentEngine: Sendable {
             now.timeIntervalSince(resolvedAt) <= settings.reopenWithin
         {
             reopen(id, now: now, because: "\(alert.check) fired again within reopen_within of its auto-resolve")
-            attach(alert, fingerprint: fingerprint, severity: severity, to: id, now: now)
+            let held = incidents[id]!.alerts[fingerprint] != nil
+            attach(alert, fingerprint: held ? fingerprint : fingerprint.keptCopy(), severity: severity, to: id, now: now)
             fate.decision = .opened
             fate.reasons.append("reopened incident #\(id), auto-resolved \(Int(now.timeIntervalSince(resolvedAt)))s earlier")
             paged = startEscalation(id, now: now, declare: true)
         } else {
+            let kept = fingerprint.keptCopy()
+            let group = group.byFingerprint && group.value == fingerprint ? IncidentGroup(byFingerprint: true, value: kept) : group
             let id = open(alert, group: group, severity: severity, rule: classification.rule, now: now)
-            attach(alert, fingerprint: fingerprint, severity: severity, to: id, now: now)
+            attach(alert, fingerprint: kept, severity: severity, to: id, now: now)
             fate.decision = .opened
             fate.reasons.append("opened incident #\(id)")
             paged = startEscalation(id, now: now, declare: true)
@@ -331,7 +336,7 @@ public struct IncidentEngine: Sendable {
                 incident.alerts[fingerprint] = existing
             } else {
                 incident.alerts[fingerprint] = IncidentAlert(
-                    incidentID: id, fingerprint: fingerprint, check: alert.check, host: alert.host,
+                    incidentID: id, fingerprint: fingerprint, check: alert.check.keptCopy(), host: alert.host?.keptCopy(),
                     source: alert.source, summary: alert.summary, status: .firing, severity: severity,
                     labels: alert.labels, firstSeen: now, lastSeen: now, count: 1, expiresAt: alert.endsAt)
                 incident.firingCount += 1

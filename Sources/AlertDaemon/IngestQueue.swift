@@ -12,6 +12,11 @@ enum PipelineWork: Sendable {
     static func alerts(_ alerts: [Alert], done: (@Sendable (Result<[Fate], any Error>) -> Void)?) -> PipelineWork {
         .alerts(alerts, fingerprints: alerts.map(Fingerprint.of), done: done)
     }
+
+    var isAlerts: Bool {
+        if case .alerts = self { return true }
+        return false
+    }
     /// An admin change; runs in order with alerts, answered after commit.
     case command(@Sendable (inout IncidentEngine, Date) throws -> Void, done: @Sendable (Result<Void, any Error>) -> Void)
     /// A new classifier and incident settings from a reload; `done` runs
@@ -65,9 +70,18 @@ final class IngestQueue: @unchecked Sendable {
     }
 
     /// Blocks until work is queued; returns up to about `maxAlerts` alerts'
-    /// worth (at least one item), or nil once closed and drained.
-    func take(maxAlerts: Int) -> [PipelineWork]? {
+    /// worth (at least one item), or nil once closed and drained. With
+    /// `idleFrom`, returns an empty batch instead if that time comes with
+    /// nothing queued (the caller's cue to tidy up while idle).
+    func take(maxAlerts: Int, idleFrom deadline: Date? = nil) -> [PipelineWork]? {
         condition.lock()
+        if let deadline {
+            while items.isEmpty && !closed && condition.wait(until: deadline) {}
+            if items.isEmpty && !closed {
+                condition.unlock()
+                return []
+            }
+        }
         while items.isEmpty && !closed { condition.wait() }
         if items.isEmpty {
             condition.unlock()

@@ -126,7 +126,19 @@ public final class Pipeline: AlertSink, @unchecked Sendable {
     /// Starts the pipeline thread.
     public func start() {
         let thread = Thread { [self] in
-            while let batch = queue.take(maxAlerts: maxBatch) { process(batch) }
+            // A second after the last alerts (ticks and probes do not count),
+            // hand back what the burst's garbage left free (`FreedMemory`).
+            var tidyFrom: Date?
+            while let batch = queue.take(maxAlerts: maxBatch, idleFrom: tidyFrom) {
+                guard !batch.isEmpty else {
+                    let took = FreedMemory.giveBack()
+                    logger.debug("idle: gave freed memory back to the system in \(took)")
+                    tidyFrom = nil
+                    continue
+                }
+                process(batch)
+                if batch.contains(where: \.isAlerts) { tidyFrom = Date().addingTimeInterval(1) }
+            }
             done.store(true, ordering: .releasing)
             finished.withLock { $0?.resume(); $0 = nil }
         }

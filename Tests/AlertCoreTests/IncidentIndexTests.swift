@@ -51,4 +51,12 @@ struct ActiveIndexTests {
         index[group] = nil
         #expect(index.incident(holding: "abc", orOf: group) == nil)
     }
+
+    @Test("a kept copy of a string is equal to it, short or long, ASCII or not")
+    func keptCopy() {
+        for text in ["", "short", "0123456789abcdef", "bench_check_123456", "straße-über-🚨-\(String(repeating: "x", count: 40))"] {
+            #expect(text.keptCopy() == text)
+            #expect(text.keptCopy().utf8.count == text.utf8.count)
+        }
+    }
 }
