@@ -9,22 +9,38 @@ public enum IncidentState: String, Sendable, Codable, CaseIterable {
 }
 
 /// One alert as part of an incident: its life within that incident.
+///
+/// The engine keeps every open incident's alerts in memory, so the texts
+/// it writes through and then forgets (source, summary, labels; see
+/// `IncidentEngine.forgetWrittenTexts`) live in one optional box, absent
+/// once forgotten: 105 bytes instead of 137.
 public struct IncidentAlert: Sendable, Equatable {
     public var incidentID: Int64
     public var fingerprint: String
     public var check: String
     public var host: String?
-    public var source: String?
-    public var summary: String?
+    private var texts: TextsBox?
     public var status: AlertStatus
     public var severity: Severity
-    public var labels: [String: String]
     public var firstSeen: Date
     public var lastSeen: Date
     public var count: Int64
     /// A firing alert resolves by itself at this time unless refreshed
     /// (the sender's `endsAt`); nil: it fires until resolved.
     public var expiresAt: Date?
+
+    public var source: String? {
+        get { texts?.value.source }
+        set { editTexts { $0.source = newValue } }
+    }
+    public var summary: String? {
+        get { texts?.value.summary }
+        set { editTexts { $0.summary = newValue } }
+    }
+    public var labels: [String: String] {
+        get { texts?.value.labels ?? [:] }
+        set { editTexts { $0.labels = newValue } }
+    }
 
     public init(
         incidentID: Int64, fingerprint: String, check: String, host: String?, source: String?,
@@ -35,29 +51,55 @@ public struct IncidentAlert: Sendable, Equatable {
         self.fingerprint = fingerprint
         self.check = check
         self.host = host
-        self.source = source
-        self.summary = summary
+        let texts = Texts(source: source, summary: summary, labels: labels)
+        self.texts = texts.isEmpty ? nil : TextsBox(texts)
         self.status = status
         self.severity = severity
-        self.labels = labels
         self.firstSeen = firstSeen
         self.lastSeen = lastSeen
         self.count = count
         self.expiresAt = expiresAt
+    }
+
+    private struct Texts: Equatable {
+        var source: String?
+        var summary: String?
+        var labels: [String: String] = [:]
+
+        var isEmpty: Bool { source == nil && summary == nil && labels.isEmpty }
+    }
+
+    /// Holds `Texts` on the heap; changed in place only while uniquely
+    /// referenced (copy on write), so sharing it between threads is safe.
+    private final class TextsBox: Equatable, @unchecked Sendable {
+        var value: Texts
+        init(_ value: Texts) { self.value = value }
+        static func == (lhs: TextsBox, rhs: TextsBox) -> Bool { lhs === rhs || lhs.value == rhs.value }
+    }
+
+    private mutating func editTexts(_ edit: (inout Texts) -> Void) {
+        if texts == nil {
+            var value = Texts()
+            edit(&value)
+            if !value.isEmpty { texts = TextsBox(value) }
+        } else if isKnownUniquelyReferenced(&texts) {
+            edit(&texts!.value)
+            if texts!.value.isEmpty { texts = nil }
+        } else {
+            var value = texts!.value
+            edit(&value)
+            texts = value.isEmpty ? nil : TextsBox(value)
+        }
     }
 }
 
 extension IncidentAlert {
     /// Whether it still carries the texts the engine holds only until they
     /// are written (summary, source, labels).
-    public var holdsTexts: Bool { summary != nil || source != nil || !labels.isEmpty }
+    public var holdsTexts: Bool { texts != nil }
 
     /// Drops the written-through texts (see `IncidentEngine.takeChanges`).
-    public mutating func forgetTexts() {
-        summary = nil
-        source = nil
-        labels = [:]
-    }
+    public mutating func forgetTexts() { texts = nil }
 }
 
 /// An incident: alerts grouped under one `group_key`, with a state, a
