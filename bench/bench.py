@@ -395,7 +395,7 @@ def case_memory_and_recovery(ctx):
         loadgen(ctx.bindir, ["tcp", "--target", f"127.0.0.1:{daemon.ports['ingest-tcp']}"] + big, timeout=3600)
         counted, done_at = wait_counted(daemon, count, settle=10, timeout=3600)
         meter.stop()
-        rss = daemon.rss()
+        rss = settled_rss(daemon)
         result.update({
             "counted": int(counted), "open_incidents": open_incidents(daemon),
             "rss_base_mb": base / 1e6, "rss_mb": rss / 1e6, "bytes_per_alert": (rss - base) / max(counted, 1),
@@ -444,6 +444,19 @@ def case_memory_and_recovery(ctx):
     finally:
         daemon.stop()
     return result
+
+
+def settled_rss(daemon, quiet=2.0, timeout=15.0):
+    """RSS at rest: alertd gives a burst's freed memory back once idle for a
+    second, so wait until RSS has not fallen for `quiet` seconds."""
+    rss, low_at = daemon.rss(), time.monotonic()
+    deadline = time.monotonic() + timeout
+    while time.monotonic() - low_at < quiet and time.monotonic() < deadline:
+        time.sleep(0.25)
+        now_rss = daemon.rss()
+        if now_rss < rss:
+            rss, low_at = now_rss, time.monotonic()
+    return rss
 
 
 def open_incidents(daemon):

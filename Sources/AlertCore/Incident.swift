@@ -106,39 +106,40 @@ extension IncidentAlert {
 /// severity and counters. Its alerts are kept in `alerts`, keyed by
 /// fingerprint; the timeline lives in the store.
 ///
-/// The engine keeps every open incident in memory, so the fields most
-/// incidents never set (or that the engine forgets once written: title,
-/// rule) live in one optional box (`Details`), absent when all are unset:
-/// an incident is about 200 bytes instead of 300.
+/// The engine keeps every open incident in memory, so the fields most open
+/// incidents never set (acknowledged or resolved at and by whom, roles…;
+/// or that the engine forgets once written: title, rule) live in one
+/// optional box (`Details`), absent when all are unset: an incident is 137
+/// bytes instead of 300.
 public struct Incident: Sendable, Equatable {
+    // Stored properties largest first, the one-byte ones together at the
+    // end: declared in this order, Swift pads nothing (an incident is kept
+    // in memory for every open alert).
     public var id: Int64
-    public var severity: Severity
-    public var state: IncidentState
-    /// Grouped by its alert's fingerprint (`groupKey` is `fp:` + `group`);
-    /// else `group` is the whole key. Beside the small fields, so free.
-    private(set) var groupedByFingerprint: Bool
     /// `groupKey` without its `fp:`: for the usual incident, grouped by
     /// fingerprint, the very string its alert's fingerprint is (no copy of
     /// it and no "fp:…" string per open incident).
     private(set) var group: String
     public var openedAt: Date
-    public var acknowledgedAt: Date?
-    public var resolvedAt: Date?
-    /// Resolved because every alert resolved (eligible for `reopen_within`).
-    public var autoResolved: Bool
+    public var lastSeen: Date
     /// Every firing alert received for it, repeats included.
     public var occurrences: Int64
-    public var lastSeen: Date
-    public var maintenance: Bool
-    public var flapping: Bool
-    public var alerts: IncidentAlerts
-    /// Where the incident stands in its escalation policy; nil once resolved.
-    public var escalation: EscalationState?
     /// How many of `alerts` are firing; kept by the engine so resolving one
     /// alert of a large incident is O(1).
     public var firingCount: Int
+    public var alerts: IncidentAlerts
     private var details: DetailsBox?
-
+    /// Where the incident stands in its escalation policy; nil once resolved.
+    public var escalation: EscalationState?
+    public var severity: Severity
+    public var state: IncidentState
+    /// Grouped by its alert's fingerprint (`groupKey` is `fp:` + `group`);
+    /// else `group` is the whole key. Beside the small fields, so free.
+    private(set) var groupedByFingerprint: Bool
+    /// Resolved because every alert resolved (eligible for `reopen_within`).
+    public var autoResolved: Bool
+    public var maintenance: Bool
+    public var flapping: Bool
     /// The grouping identity: `fp:<fingerprint>` or `<rule>{k="v",…}`.
     public var groupKey: String {
         get { groupedByFingerprint ? "fp:" + group : group }
@@ -170,6 +171,14 @@ public struct Incident: Sendable, Equatable {
     public var rule: String? {
         get { details?.value.rule }
         set { editDetails { $0.rule = newValue } }
+    }
+    public var acknowledgedAt: Date? {
+        get { details?.value.acknowledgedAt }
+        set { editDetails { $0.acknowledgedAt = newValue } }
+    }
+    public var resolvedAt: Date? {
+        get { details?.value.resolvedAt }
+        set { editDetails { $0.resolvedAt = newValue } }
     }
     public var acknowledgedBy: String? {
         get { details?.value.acknowledgedBy }
@@ -207,8 +216,6 @@ public struct Incident: Sendable, Equatable {
         self.state = state
         (groupedByFingerprint, group) = Self.parseGroupKey(groupKey)  // not setGroup: not all set yet
         self.openedAt = openedAt
-        self.acknowledgedAt = acknowledgedAt
-        self.resolvedAt = resolvedAt
         self.autoResolved = autoResolved
         self.occurrences = occurrences
         self.lastSeen = lastSeen
@@ -218,8 +225,9 @@ public struct Incident: Sendable, Equatable {
         self.escalation = escalation
         self.firingCount = alerts.reduce(0) { $1.value.status == .firing ? $0 + 1 : $0 }
         let details = Details(
-            title: title, rule: rule, acknowledgedBy: acknowledgedBy, mitigatedAt: mitigatedAt, resolvedBy: resolvedBy,
-            roles: roles, postmortemDueAt: postmortemDueAt)
+            title: title, rule: rule, acknowledgedAt: acknowledgedAt, acknowledgedBy: acknowledgedBy,
+            mitigatedAt: mitigatedAt, resolvedAt: resolvedAt, resolvedBy: resolvedBy, roles: roles,
+            postmortemDueAt: postmortemDueAt)
         self.details = details.isEmpty ? nil : DetailsBox(details)
     }
 
@@ -227,8 +235,10 @@ public struct Incident: Sendable, Equatable {
     private struct Details: Equatable {
         var title = ""
         var rule: String?
+        var acknowledgedAt: Date?
         var acknowledgedBy: String?
         var mitigatedAt: Date?
+        var resolvedAt: Date?
         var resolvedBy: String?
         var roles: [String: String] = [:]
         var postmortemDueAt: Date?

@@ -11,46 +11,6 @@ public struct IncidentSettings: Sendable, Equatable {
     }
 }
 
-/// Everything the engine changed since the last `takeChanges()`, coalesced:
-/// an incident or alert touched a thousand times in a batch appears once.
-public struct ChangeSet: Sendable {
-    public var incidents: [Incident] = []
-    public var alerts: [IncidentAlert] = []
-    public var timeline: [TimelineEntry] = []
-    public var fates: [Fate] = []
-
-    public init() {}
-
-    /// Outbox rows to insert or update.
-    public var pages: [OutboxPage] = []
-
-    public var isEmpty: Bool {
-        incidents.isEmpty && alerts.isEmpty && timeline.isEmpty && fates.isEmpty && pages.isEmpty
-    }
-
-    /// Where each changed incident is in `incidents`, by id (positions, not
-    /// copies: an `Incident` copy retains each of its fields).
-    public var incidentPositions: [Int64: Int] {
-        var positions: [Int64: Int] = [:]
-        positions.reserveCapacity(incidents.count)
-        for (position, incident) in incidents.enumerated() { positions[incident.id] = position }
-        return positions
-    }
-}
-
-/// Why an admin command was refused.
-public enum IncidentCommandError: Error, Equatable, CustomStringConvertible {
-    case notFound(Int64)
-    case refused(String)
-
-    public var description: String {
-        switch self {
-        case .notFound(let id): return "no incident #\(id)"
-        case .refused(let why): return why
-        }
-    }
-}
-
 /// Deduplication, grouping, auto-resolve and reopen (SPEC §3) as a pure state
 /// machine: every method takes `now`, mutates in-memory state and records
 /// what must be written. It does no I/O; the pipeline persists `takeChanges()`
@@ -424,7 +384,7 @@ public struct IncidentEngine: Sendable {
         }
     }
 
-    private mutating func deactivate(_ incident: Incident) {
+    mutating func deactivate(_ incident: Incident) {
         activeCounts[incident.severity, default: 0] -= 1
         if active[incident.groupIdentity] == incident.id { active[incident.groupIdentity] = nil }
         for fingerprint in incident.alerts.keys where active[holding: fingerprint] == incident.id {
@@ -433,67 +393,9 @@ public struct IncidentEngine: Sendable {
         }
     }
 
-    private mutating func changeActiveSeverity(from old: Severity, to new: Severity) {
+    mutating func changeActiveSeverity(from old: Severity, to new: Severity) {
         activeCounts[old, default: 0] -= 1
         activeCounts[new, default: 0] += 1
-    }
-
-    // MARK: Admin commands
-
-    public mutating func acknowledge(_ id: Int64, by who: String, now: Date) throws(IncidentCommandError) {
-        var incident = try existing(id)
-        switch incident.state {
-        case .open: break
-        case .acknowledged: throw .refused("incident #\(id) is already acknowledged")
-        case .mitigated: throw .refused("incident #\(id) is mitigated; acknowledging goes no further back")
-        case .resolved: throw .refused("incident #\(id) is resolved")
-        }
-        incident.state = .acknowledged
-        incident.acknowledgedAt = now
-        incident.acknowledgedBy = who
-        incidents[id] = incident
-        dirtyIncidents.insert(id)
-        record(id, now, .acknowledged, "acknowledged by \(who)")
-    }
-
-    public mutating func resolve(_ id: Int64, by who: String, note: String?, now: Date) throws(IncidentCommandError) {
-        var incident = try existing(id)
-        guard incident.state.isActive else { throw .refused("incident #\(id) is already resolved") }
-        incident.state = .resolved
-        incident.resolvedAt = now
-        incident.resolvedBy = who
-        incident.autoResolved = false
-        incidents[id] = incident
-        deactivate(incident)
-        dirtyIncidents.insert(id)
-        record(id, now, .resolved, "resolved by \(who)" + (note.map { ": \($0)" } ?? ""))
-        finishEscalation(id, now: now)
-    }
-
-    public mutating func addNote(_ id: Int64, text: String, by who: String, now: Date) throws(IncidentCommandError) {
-        _ = try existing(id)
-        guard !text.isEmpty else { throw .refused("a note needs text") }
-        record(id, now, .note, "\(who): \(text)")
-    }
-
-    public mutating func setSeverity(
-        _ id: Int64, to severity: Severity, reason: String, by who: String, now: Date
-    ) throws(IncidentCommandError) {
-        var incident = try existing(id)
-        guard incident.severity != severity else { throw .refused("incident #\(id) is already \(severity)") }
-        record(id, now, .severityChanged, "\(incident.severity) → \(severity) by \(who): \(reason)")
-        let raised = severity.isMoreSevere(than: incident.severity)
-        if incident.state.isActive { changeActiveSeverity(from: incident.severity, to: severity) }
-        incident.severity = severity
-        incidents[id] = incident
-        dirtyIncidents.insert(id)
-        // The new level's policy runs from now; a lowered incident is not declared again.
-        if incident.state.isActive { startEscalation(id, now: now, declare: raised) }
-    }
-
-    private func existing(_ id: Int64) throws(IncidentCommandError) -> Incident {
-        guard let incident = incidents[id] else { throw .notFound(id) }
-        return incident
     }
 
     // MARK: Changes

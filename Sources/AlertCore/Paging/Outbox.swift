@@ -59,19 +59,20 @@ public struct OutboxPage: Sendable, Equatable {
 
 /// Where an incident stands in its escalation policy (persisted with it).
 public struct EscalationState: Sendable, Equatable, Codable {
-    /// The severity whose policy runs.
-    public var level: Severity
+    // Declared largest first, so nothing is padded (held by every open incident).
     /// When this level's escalation began (open, reopen, severity change).
     public var startedAt: Date
     /// Index of the next step to fire.
     public var nextStep: Int
-    /// The response-time target breach was recorded for this level.
-    public var breached: Bool
+    /// Receivers paged so far (resolved and status pages go to them).
+    public var notified: [String]
     /// Last status update (or nil: none yet).
     public var lastUpdateAt: Date?
     public var lastReminderAt: Date?
-    /// Receivers paged so far (resolved and status pages go to them).
-    public var notified: [String]
+    /// The severity whose policy runs.
+    public var level: Severity
+    /// The response-time target breach was recorded for this level.
+    public var breached: Bool
 
     public init(level: Severity, startedAt: Date, nextStep: Int = 0) {
         self.level = level

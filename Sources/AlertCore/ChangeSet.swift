@@ -1,0 +1,26 @@
+/// Everything the engine changed since the last `takeChanges()`, coalesced:
+/// an incident or alert touched a thousand times in a batch appears once.
+public struct ChangeSet: Sendable {
+    public var incidents: [Incident] = []
+    public var alerts: [IncidentAlert] = []
+    public var timeline: [TimelineEntry] = []
+    public var fates: [Fate] = []
+
+    public init() {}
+
+    /// Outbox rows to insert or update.
+    public var pages: [OutboxPage] = []
+
+    public var isEmpty: Bool {
+        incidents.isEmpty && alerts.isEmpty && timeline.isEmpty && fates.isEmpty && pages.isEmpty
+    }
+
+    /// Where each changed incident is in `incidents`, by id (positions, not
+    /// copies: an `Incident` copy retains each of its fields).
+    public var incidentPositions: [Int64: Int] {
+        var positions: [Int64: Int] = [:]
+        positions.reserveCapacity(incidents.count)
+        for (position, incident) in incidents.enumerated() { positions[incident.id] = position }
+        return positions
+    }
+}
