@@ -19,7 +19,7 @@ public struct IncidentAlert: Sendable, Equatable {
     public var fingerprint: String
     public var check: String
     public var host: String?
-    private var texts: TextsBox?
+    private var texts: SeldomSet<Texts>
     public var status: AlertStatus
     public var severity: Severity
     public var firstSeen: Date
@@ -30,16 +30,16 @@ public struct IncidentAlert: Sendable, Equatable {
     public var expiresAt: Date?
 
     public var source: String? {
-        get { texts?.value.source }
-        set { editTexts { $0.source = newValue } }
+        get { texts[\.source] }
+        set { texts.edit { $0.source = newValue } }
     }
     public var summary: String? {
-        get { texts?.value.summary }
-        set { editTexts { $0.summary = newValue } }
+        get { texts[\.summary] }
+        set { texts.edit { $0.summary = newValue } }
     }
     public var labels: [String: String] {
-        get { texts?.value.labels ?? [:] }
-        set { editTexts { $0.labels = newValue } }
+        get { texts[\.labels, unset: [:]] }
+        set { texts.edit { $0.labels = newValue } }
     }
 
     public init(
@@ -51,8 +51,7 @@ public struct IncidentAlert: Sendable, Equatable {
         self.fingerprint = fingerprint
         self.check = check
         self.host = host
-        let texts = Texts(source: source, summary: summary, labels: labels)
-        self.texts = texts.isEmpty ? nil : TextsBox(texts)
+        texts = SeldomSet(Texts(source: source, summary: summary, labels: labels))
         self.status = status
         self.severity = severity
         self.firstSeen = firstSeen
@@ -61,45 +60,20 @@ public struct IncidentAlert: Sendable, Equatable {
         self.expiresAt = expiresAt
     }
 
-    private struct Texts: Equatable {
+    private struct Texts: SeldomSetFields {
         var source: String?
         var summary: String?
         var labels: [String: String] = [:]
-
-        var isEmpty: Bool { source == nil && summary == nil && labels.isEmpty }
-    }
-
-    /// Holds `Texts` on the heap; changed in place only while uniquely
-    /// referenced (copy on write), so sharing it between threads is safe.
-    private final class TextsBox: Equatable, @unchecked Sendable {
-        var value: Texts
-        init(_ value: Texts) { self.value = value }
-        static func == (lhs: TextsBox, rhs: TextsBox) -> Bool { lhs === rhs || lhs.value == rhs.value }
-    }
-
-    private mutating func editTexts(_ edit: (inout Texts) -> Void) {
-        if texts == nil {
-            var value = Texts()
-            edit(&value)
-            if !value.isEmpty { texts = TextsBox(value) }
-        } else if isKnownUniquelyReferenced(&texts) {
-            edit(&texts!.value)
-            if texts!.value.isEmpty { texts = nil }
-        } else {
-            var value = texts!.value
-            edit(&value)
-            texts = value.isEmpty ? nil : TextsBox(value)
-        }
     }
 }
 
 extension IncidentAlert {
     /// Whether it still carries the texts the engine holds only until they
     /// are written (summary, source, labels).
-    public var holdsTexts: Bool { texts != nil }
+    public var holdsTexts: Bool { !texts.isEmpty }
 
     /// Drops the written-through texts (see `IncidentEngine.takeChanges`).
-    public mutating func forgetTexts() { texts = nil }
+    public mutating func forgetTexts() { texts.clear() }
 }
 
 /// An incident: alerts grouped under one `group_key`, with a state, a
@@ -128,7 +102,7 @@ public struct Incident: Sendable, Equatable {
     /// alert of a large incident is O(1).
     public var firingCount: Int
     public var alerts: IncidentAlerts
-    private var details: DetailsBox?
+    private var details: SeldomSet<Details>
     /// Where the incident stands in its escalation policy; nil once resolved.
     public var escalation: EscalationState?
     public var severity: Severity
@@ -164,43 +138,43 @@ public struct Incident: Sendable, Equatable {
     }
 
     public var title: String {
-        get { details?.value.title ?? "" }
-        set { editDetails { $0.title = newValue } }
+        get { details[\.title, unset: ""] }
+        set { details.edit { $0.title = newValue } }
     }
     /// The rule that classified the first alert, if any.
     public var rule: String? {
-        get { details?.value.rule }
-        set { editDetails { $0.rule = newValue } }
+        get { details[\.rule] }
+        set { details.edit { $0.rule = newValue } }
     }
     public var acknowledgedAt: Date? {
-        get { details?.value.acknowledgedAt }
-        set { editDetails { $0.acknowledgedAt = newValue } }
+        get { details[\.acknowledgedAt] }
+        set { details.edit { $0.acknowledgedAt = newValue } }
     }
     public var resolvedAt: Date? {
-        get { details?.value.resolvedAt }
-        set { editDetails { $0.resolvedAt = newValue } }
+        get { details[\.resolvedAt] }
+        set { details.edit { $0.resolvedAt = newValue } }
     }
     public var acknowledgedBy: String? {
-        get { details?.value.acknowledgedBy }
-        set { editDetails { $0.acknowledgedBy = newValue } }
+        get { details[\.acknowledgedBy] }
+        set { details.edit { $0.acknowledgedBy = newValue } }
     }
     public var mitigatedAt: Date? {
-        get { details?.value.mitigatedAt }
-        set { editDetails { $0.mitigatedAt = newValue } }
+        get { details[\.mitigatedAt] }
+        set { details.edit { $0.mitigatedAt = newValue } }
     }
     public var resolvedBy: String? {
-        get { details?.value.resolvedBy }
-        set { editDetails { $0.resolvedBy = newValue } }
+        get { details[\.resolvedBy] }
+        set { details.edit { $0.resolvedBy = newValue } }
     }
     /// Incident roles (`ic`, `ops`, `comms`) to names.
     public var roles: [String: String] {
-        get { details?.value.roles ?? [:] }
-        set { editDetails { $0.roles = newValue } }
+        get { details[\.roles, unset: [:]] }
+        set { details.edit { $0.roles = newValue } }
     }
     /// When the post-incident review is due (SEV1/SEV2 with `postmortem_within`).
     public var postmortemDueAt: Date? {
-        get { details?.value.postmortemDueAt }
-        set { editDetails { $0.postmortemDueAt = newValue } }
+        get { details[\.postmortemDueAt] }
+        set { details.edit { $0.postmortemDueAt = newValue } }
     }
 
     public init(
@@ -228,11 +202,11 @@ public struct Incident: Sendable, Equatable {
             title: title, rule: rule, acknowledgedAt: acknowledgedAt, acknowledgedBy: acknowledgedBy,
             mitigatedAt: mitigatedAt, resolvedAt: resolvedAt, resolvedBy: resolvedBy, roles: roles,
             postmortemDueAt: postmortemDueAt)
-        self.details = details.isEmpty ? nil : DetailsBox(details)
+        self.details = SeldomSet(details)
     }
 
     /// The seldom-set fields.
-    private struct Details: Equatable {
+    private struct Details: SeldomSetFields {
         var title = ""
         var rule: String?
         var acknowledgedAt: Date?
@@ -242,31 +216,6 @@ public struct Incident: Sendable, Equatable {
         var resolvedBy: String?
         var roles: [String: String] = [:]
         var postmortemDueAt: Date?
-
-        var isEmpty: Bool { self == Details() }
-    }
-
-    /// Holds `Details` on the heap; changed in place only while uniquely
-    /// referenced (copy on write), so sharing it between threads is safe.
-    private final class DetailsBox: Equatable, @unchecked Sendable {
-        var value: Details
-        init(_ value: Details) { self.value = value }
-        static func == (lhs: DetailsBox, rhs: DetailsBox) -> Bool { lhs === rhs || lhs.value == rhs.value }
-    }
-
-    private mutating func editDetails(_ edit: (inout Details) -> Void) {
-        if details == nil {
-            var value = Details()
-            edit(&value)
-            if !value.isEmpty { details = DetailsBox(value) }
-        } else if isKnownUniquelyReferenced(&details) {
-            edit(&details!.value)
-            if details!.value.isEmpty { details = nil }
-        } else {
-            var value = details!.value
-            edit(&value)
-            details = value.isEmpty ? nil : DetailsBox(value)
-        }
     }
 }
 
