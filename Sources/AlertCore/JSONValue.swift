@@ -41,8 +41,31 @@ public enum JSONValue: Sendable, Equatable {
     }
 
     public var double: Double? {
-        if case .number(let text) = self { return Double(text) }
-        return nil
+        guard case .number(let text) = self else { return nil }
+        return Self.wholeNumber(text) ?? Double(text)
+    }
+
+    /// An integer literal of up to 15 digits, computed without `strtod`
+    /// (times in milliseconds, counters: most numbers alertd reads). Every
+    /// such value is exact in a `Double`, so the result is the same.
+    private static func wholeNumber(_ text: String) -> Double? {
+        var text = text
+        return text.withUTF8 { bytes -> Double? in
+            var index = 0
+            let negative = bytes.first == UInt8(ascii: "-")
+            if negative { index = 1 }
+            let digits = bytes.count - index
+            guard digits > 0, digits <= 15 else { return nil }
+            var value: Int64 = 0
+            while index < bytes.count {
+                let digit = bytes[index] &- UInt8(ascii: "0")
+                guard digit < 10 else { return nil }
+                value = value &* 10 &+ Int64(digit)
+                index += 1
+            }
+            // -0 stays -0.0, as `Double("-0")` gives.
+            return negative ? -Double(value) : Double(value)
+        }
     }
 
     public var isNull: Bool {

@@ -65,4 +65,31 @@ import Testing
             #expect(error.description == "expected a string key at byte 7")
         }
     }
+
+    @Test(
+        "a number reads as the Double that strtod gives, integers of up to 15 digits included",
+        arguments: [
+            "0", "-0", "7", "-125", "1764700000000", "999999999999999", "-999999999999999", "1000000000000000",
+            "12345678901234567890", "0.5", "-2.25", "1e3", "1E-2", "-0.0", "123456789012345.5",
+        ])
+    func numberAsDouble(literal: String) throws {
+        let value = try #require(try JSONParser.parse(Array(literal.utf8)).double)
+        let expected = try #require(Double(literal))
+        #expect(value.bitPattern == expected.bitPattern, "\(literal): \(value) vs \(expected)")
+    }
+
+    @Test("random whole numbers up to 15 digits read exactly as strtod reads them")
+    func randomWholeNumbers() throws {
+        var random = SplitMix64(seed: 11)
+        for _ in 0..<2000 {
+            let digits = Int(random.next() % 15) + 1
+            var literal = random.next() % 2 == 0 ? "-" : ""
+            for position in 0..<digits {
+                let digit = random.next() % 10
+                literal += String(position == 0 && digits > 1 ? max(digit, 1) : digit)
+            }
+            let value = try #require(try JSONParser.parse(Array(literal.utf8)).double)
+            #expect(value.bitPattern == Double(literal)!.bitPattern, "\(literal)")
+        }
+    }
 }
