@@ -54,8 +54,12 @@ public final class SQLiteIncidentStore: IncidentStore {
         var (incidents, nextID, nextPageID) = try incidentsRead.get()
         for (id, alerts, firing) in try alertsRead.get() {
             incidents.update(id) { incident in
-                incident.alerts = alerts
-                incident.firingCount = firing
+                if incident.alerts.isEmpty {
+                    incident.alerts = alerts
+                } else {  // the rows of one incident came apart: no order is promised
+                    for (fingerprint, alert) in alerts { incident.alerts[fingerprint] = alert }
+                }
+                incident.firingCount += firing
                 incident.shareGroupString()
             }
         }
@@ -84,8 +88,10 @@ public final class SQLiteIncidentStore: IncidentStore {
         return (incidents, maxID + 1, maxPage + 1)
     }
 
-    /// The alerts of the engine's incidents, filed by incident (rows come
-    /// in primary-key order, so an incident's alerts are consecutive).
+    /// The alerts of the engine's incidents, filed by incident: a run of
+    /// rows of one incident becomes one entry (they come in primary-key
+    /// order as SQLite reads them, but nothing promises it, so the caller
+    /// merges entries of the same incident).
     private static func engineAlerts(
         in db: Database, since: StatementArguments
     ) throws -> [(incidentID: Int64, alerts: IncidentAlerts, firing: Int)] {
@@ -105,7 +111,8 @@ public final class SQLiteIncidentStore: IncidentStore {
     /// `select` (from `incidents`) of the incidents the engine holds: the
     /// active ones and those auto-resolved since `:since`, each part found
     /// through an index (a store keeps every incident it ever opened, and
-    /// start-up must not read them all).
+    /// start-up must not read them all). An incident is never in both parts
+    /// (reopening clears `auto_resolved`).
     static func engineIncidents(selecting select: String) -> String {
         let active = IncidentState.allCases.filter(\.isActive).map { "'\($0.rawValue)'" }.joined(separator: ",")
         return "\(select) WHERE state IN (\(active)) UNION ALL \(select) WHERE auto_resolved = 1 AND resolved_at >= :since"
@@ -227,4 +234,3 @@ public final class SQLiteIncidentStore: IncidentStore {
         }
     }
 }
-
