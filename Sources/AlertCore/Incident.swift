@@ -152,10 +152,6 @@ public struct Incident: Sendable, Equatable {
         set { setGroup(IncidentGroup(text: newValue)) }
     }
 
-    static func parseGroupKey(_ key: String) -> (byFingerprint: Bool, group: String) {
-        key.hasPrefix("fp:") ? (true, String(key.dropFirst(3))) : (false, key)
-    }
-
     /// Takes `group` as its grouping identity, holding its string itself.
     mutating func setGroup(_ group: IncidentGroup) {
         groupedByFingerprint = group.byFingerprint
@@ -220,14 +216,14 @@ public struct Incident: Sendable, Equatable {
         self.id = id
         self.severity = severity
         self.state = state
-        let (byFingerprint, group) = Self.parseGroupKey(groupKey)
+        let group = IncidentGroup(text: groupKey)
         var flags: Flags = []
-        flags.set(.groupedByFingerprint, byFingerprint)
+        flags.set(.groupedByFingerprint, group.byFingerprint)
         flags.set(.autoResolved, autoResolved)
         flags.set(.maintenance, maintenance)
         flags.set(.flapping, flapping)
         self.flags = flags
-        self.group = group
+        self.group = group.value
         self.openedAt = openedAt
         self.occurrences = occurrences
         self.lastSeen = lastSeen

@@ -196,6 +196,7 @@ public struct IncidentEngine: Sendable {
         let severity = classification.severity
         let paged: PagingOutcome
         if let id = active.incident(holding: fingerprint, orOf: group) {
+            // The engine keeps its own copy of a fingerprint new to the incident (`String.keptCopy`).
             let held = incidents[id]!.alerts[fingerprint]
             let repeated = held?.status == .firing
             let raised = attach(

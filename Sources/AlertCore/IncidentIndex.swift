@@ -15,7 +15,10 @@ struct IncidentGroup: Hashable, Sendable, CustomStringConvertible {
 
     /// The group a key's text names: one text, one identity, as when the
     /// text itself was the key (a rule named `fp:…` included).
-    init(text: String) { (byFingerprint, value) = Incident.parseGroupKey(text) }
+    init(text: String) {
+        byFingerprint = text.hasPrefix("fp:")
+        value = byFingerprint ? String(text.dropFirst(3)) : text
+    }
 }
 
 extension Incident {
@@ -39,11 +42,6 @@ struct GroupIndex: Sendable {
     mutating func removeValue(forKey group: IncidentGroup) -> Int64? {
         group.byFingerprint ? byFingerprint.removeValue(forKey: group.value) : byRule.removeValue(forKey: group.value)
     }
-
-    /// Room for `count` incidents grouped by fingerprint (the usual kind).
-    mutating func reserveCapacity(_ count: Int) { byFingerprint.reserveCapacity(count) }
-
-    var count: Int { byFingerprint.count + byRule.count }
 
     /// The incidents held, in no particular order.
     var ids: [Int64] { Array(byFingerprint.values) + Array(byRule.values) }
