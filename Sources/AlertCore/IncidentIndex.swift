@@ -61,7 +61,7 @@ struct ActiveIndex: Sendable {
         var isEmpty: Bool { holder == 0 && group == 0 }
     }
 
-    private var byFingerprint: [String: Entry] = [:]
+    private var byFingerprint = FingerprintMap<Entry>()
     private var byRule: [String: Int64] = [:]
 
     /// The active incident holding an alert with this fingerprint.
@@ -91,11 +91,10 @@ struct ActiveIndex: Sendable {
 
     private mutating func update(_ fingerprint: String, _ change: (inout Entry) -> Void) {
         // One probe to find or add the entry; a second only to remove it.
-        let empty = { (entry: inout Entry) -> Bool in
+        byFingerprint.update(fingerprint, default: Entry()) { entry in
             change(&entry)
             return entry.isEmpty
-        }(&byFingerprint[fingerprint, default: Entry()])
-        if empty { byFingerprint.removeValue(forKey: fingerprint) }
+        }
     }
 }
 

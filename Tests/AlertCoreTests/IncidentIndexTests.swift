@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 
 @testable import AlertCore
@@ -10,7 +11,8 @@ struct ActiveIndexTests {
         var index = ActiveIndex()
         var holders: [String: Int64] = [:]
         var groups: [String: Int64] = [:]  // keyed by the group's text
-        let fingerprints = (0..<12).map { "f\($0)" }
+        // Computed fingerprints (16 hex digits) and dedup keys (any text) alike.
+        let fingerprints = (0..<12).map { $0 % 2 == 0 ? "f\($0)" : String(format: "%016llx", UInt64($0) &* 0x9e37_79b9_7f4a_7c15) }
         func group(_ n: UInt64) -> IncidentGroup {
             // Fingerprint groups share keys with the holders; rule groups do not.
             n % 3 == 0 ? IncidentGroup(text: "rule{host=\"h\(n % 5)\"}") : IncidentGroup(byFingerprint: true, value: fingerprints[Int(n % 12)])
@@ -50,6 +52,49 @@ struct ActiveIndexTests {
         #expect(index[group] == 1, "clearing the holder leaves the group")
         index[group] = nil
         #expect(index.incident(holding: "abc", orOf: group) == nil)
+    }
+
+    @Test("a fingerprint map keys 16 hex digits by their number, any other text as it is, and never confuses two")
+    func fingerprintMap() {
+        #expect(FingerprintMap<Int>.number("00000000000000ff") == 255)
+        #expect(FingerprintMap<Int>.number("ffffffffffffffff") == UInt64.max)
+        for text in ["00000000000000FF", "0000000000000ff", "00000000000000fff", "00000000000000fg", "", "disk-full-on-web-1"] {
+            #expect(FingerprintMap<Int>.number(text) == nil, "\(text)")
+        }
+        var random = SplitMix64(seed: 11)
+        var map = FingerprintMap<Int>()
+        var reference: [String: Int] = [:]
+        // Look-alikes on purpose: the same digits in upper case, one digit short, as a dedup key.
+        let keys = (0..<16).flatMap { n -> [String] in
+            let hex = String(format: "%016llx", UInt64(n) &* 0x0123_4567_89ab_cdef)
+            return [hex, hex.uppercased(), String(hex.dropLast()), "key-\(hex)"]
+        }
+        for step in 0..<4000 {
+            let n = random.next()
+            let key = keys[Int(n % UInt64(keys.count))]
+            switch n >> 60 {
+            case 0..<6:
+                map[key] = Int(step)
+                reference[key] = Int(step)
+            case 6..<9:
+                map[key] = nil
+                reference[key] = nil
+            default:
+                map.update(key, default: -1) { value in
+                    value += 1
+                    return value % 3 == 0
+                }
+                let value = (reference[key] ?? -1) + 1
+                reference[key] = value % 3 == 0 ? nil : value
+            }
+            let probe = keys[Int((n >> 20) % UInt64(keys.count))]
+            #expect(map[probe] == reference[probe], "step \(step)")
+            #expect(map.count == reference.count, "step \(step)")
+        }
+        // What `Fingerprint.of` writes is what the map reads as a number.
+        let alert = Alert(check: "disk_full", host: "web-1", labels: ["env": "prod"])
+        let fingerprint = Fingerprint.of(alert)
+        #expect(FingerprintMap<Int>.number(fingerprint).map { String(format: "%016llx", $0) } == fingerprint)
     }
 
     @Test("a kept copy of a string is equal to it, short or long, ASCII or not")
