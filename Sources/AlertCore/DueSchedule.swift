@@ -7,12 +7,14 @@ import HeapModule
 ///
 /// A min-heap of (time, key) with lazy deletion: `set` pushes a new entry
 /// and remembers the key's current time; entries that no longer match it
-/// are skipped when they surface.
-struct DueSchedule<Key: Hashable & Sendable>: Sendable {
+/// are skipped when they surface. Keys due at the same time come out in
+/// key order, so what is due together is handled in the same order however
+/// the schedule got there (incident #3's page before #7's).
+struct DueSchedule<Key: Hashable & Comparable & Sendable>: Sendable {
     private struct Entry: Comparable, Sendable {
         var at: Date
         var key: Key
-        static func < (a: Entry, b: Entry) -> Bool { a.at < b.at }
+        static func < (a: Entry, b: Entry) -> Bool { a.at < b.at || (a.at == b.at && a.key < b.key) }
         static func == (a: Entry, b: Entry) -> Bool { a.at == b.at && a.key == b.key }
     }
 

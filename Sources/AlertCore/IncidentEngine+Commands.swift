@@ -68,8 +68,8 @@ extension IncidentEngine {
         if incident.state.isActive { startEscalation(id, now: now, declare: raised) }
     }
 
-    private func existing(_ id: Int64) throws(IncidentCommandError) -> Incident {
-        guard let incident = incidents[id] else { throw .notFound(id) }
+    private mutating func existing(_ id: Int64) throws(IncidentCommandError) -> Incident {
+        guard let incident = resident(id) else { throw .notFound(id) }
         return incident
     }
 }

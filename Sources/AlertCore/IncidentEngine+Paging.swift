@@ -75,6 +75,11 @@ extension IncidentEngine {
         var due: [Int64] = []
         while let id = attention.popDue(now) { due.append(id) }
         for id in due {
+            // One that cannot be read back now is tried again next cycle.
+            guard holds(id) else {
+                attention.set(id, at: now.addingTimeInterval(1))
+                continue
+            }
             advanceEscalation(id, now: now)
             remindOfStatusUpdate(id, now: now)
             reschedule(id)
@@ -173,7 +178,7 @@ extension IncidentEngine {
 
     /// `alertctl update`: on the timeline, and to everyone paged so far.
     public mutating func postStatusUpdate(_ id: Int64, _ update: StatusUpdate, now: Date) throws(IncidentCommandError) {
-        guard var incident = incidents[id] else { throw .notFound(id) }
+        guard var incident = resident(id) else { throw .notFound(id) }
         guard incident.state.isActive else { throw .refused("incident #\(id) is resolved") }
         record(id, now, .statusUpdate, "\(update.status.rawValue) — impact: \(update.impact) — next: \(update.next) (\(update.by))")
         // "monitoring" means a fix is in place and being watched: the incident is mitigated.
@@ -193,7 +198,7 @@ extension IncidentEngine {
 
     /// `alertctl assign`: incident roles (`ic`, `ops`, `comms`).
     public mutating func assignRoles(_ id: Int64, _ roles: [String: String], by who: String, now: Date) throws(IncidentCommandError) {
-        guard var incident = incidents[id] else { throw .notFound(id) }
+        guard var incident = resident(id) else { throw .notFound(id) }
         guard !roles.isEmpty else { throw .refused("assign needs --ic, --ops or --comms") }
         for (role, name) in roles.sorted(by: { $0.key < $1.key }) {
             incident.roles[role] = name

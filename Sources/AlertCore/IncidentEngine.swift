@@ -16,17 +16,22 @@ public struct IncidentSettings: Sendable, Equatable {
 /// what must be written. It does no I/O; the pipeline persists `takeChanges()`
 /// in one transaction before acknowledging anything.
 ///
-/// It holds the active incidents plus the auto-resolved ones that may still
+/// It knows the active incidents plus the auto-resolved ones that may still
 /// reopen; everything older lives only in the store. Of those it holds
 /// what decisions need: texts are written through (`forgetWrittenTexts`).
+/// With a `source`, it also lets go of active incidents nothing has touched
+/// lately (beyond `residentLimit`), keeping only their index entries and
+/// due times, and reads one back when an alert, a due step or a command
+/// needs it (`IncidentEngine+Resident.swift`).
 public struct IncidentEngine: Sendable {
     public var settings: IncidentSettings {
         // A new reopen_within moves when each reopenable incident is let go.
         didSet { for id in reopenableByGroup.ids { scheduleReopenEnd(id) } }
     }
+    /// The incidents held in memory: not every active one once some were let go.
     internal(set) public var incidents = IncidentTable()
-    private var active = ActiveIndex()
-    private var reopenableByGroup = GroupIndex()
+    var active = ActiveIndex()
+    var reopenableByGroup = GroupIndex()
     /// When each reopenable incident's `reopen_within` ends: the engine lets
     /// it go then (a mass resolve makes thousands reopenable at once, and a
     /// commit must not look at each of them).
@@ -42,6 +47,15 @@ public struct IncidentEngine: Sendable {
     /// status lines without scanning every incident).
     private(set) public var activeCounts: [Severity: Int] = [:]
 
+    /// Where incidents let go of are read back from; nil keeps them all.
+    public var source: (any IncidentSource)?
+    /// How many active incidents stay in memory when there is a `source`.
+    public var residentLimit = 20_000
+    /// Incidents changed since the last time some were let go: kept then.
+    var recentlyChanged: Set<Int64> = []
+    /// Why the source last failed to give an incident back, for the log.
+    public var sourceError: (any Error)?
+
     var dirtyIncidents: Set<Int64> = []
     private var dirtyAlerts: Set<AlertKey> = []
     private var pendingTimeline: [TimelineEntry] = []
@@ -50,7 +64,11 @@ public struct IncidentEngine: Sendable {
     /// What paging needs of the configuration; set on start and reload
     /// (new policies move every active incident's next due time).
     public var paging = PagingPolicy() {
-        didSet { for (id, incident) in incidents where incident.state.isActive { reschedule(id) } }
+        didSet {
+            guard paging != oldValue else { return }
+            for (id, incident) in incidents where incident.state.isActive { reschedule(id) }
+            rescheduleLetGo()
+        }
     }
     private(set) public var nextPageID: Int64 = 1
 
@@ -90,9 +108,15 @@ public struct IncidentEngine: Sendable {
     }
 
     /// Brings an incident loaded from the store under the engine's control
-    /// (e.g. to add a note to an old, resolved one).
+    /// (e.g. to add a note to an old, resolved one). One the engine knows
+    /// but let go of is read back from the source instead: `incident` may
+    /// be older than what was committed since.
     public mutating func adopt(_ incident: Incident) {
         guard incidents[incident.id] == nil else { return }
+        if isIndexed(incident) {
+            _ = holds(incident.id)
+            return
+        }
         incidents[incident.id] = incident
         index(incident)
     }
@@ -115,11 +139,13 @@ public struct IncidentEngine: Sendable {
         }
     }
 
-    /// The engine's working copy of incident `id`: what decisions need.
+    /// The engine's working copy of incident `id`, if it holds it in memory
+    /// (`resident(_:)` reads back one it let go of): what decisions need.
     /// Once written, its title, rule and its alerts' summaries, sources and
     /// labels are blank here (`forgetWrittenTexts`); the store has them.
     public func incident(_ id: Int64) -> Incident? { incidents[id] }
 
+    /// The active incidents held in memory: all of them when there is no `source`.
     public var activeIncidents: some Collection<Incident> { incidents.values.filter { $0.state.isActive } }
 
     /// The identity alerts are grouped by: the fingerprint, or the rule that
@@ -195,7 +221,7 @@ public struct IncidentEngine: Sendable {
     ) {
         let severity = classification.severity
         let paged: PagingOutcome
-        if let id = active.incident(holding: fingerprint, orOf: group) {
+        if let id = active.incident(holding: fingerprint, orOf: group), holds(id) {
             // The engine keeps its own copy of a fingerprint new to the incident (`String.keptCopy`).
             let held = incidents[id]!.alerts[fingerprint]
             let repeated = held?.status == .firing
@@ -328,7 +354,7 @@ public struct IncidentEngine: Sendable {
     /// the same: an alert from a deleted rule or a dead Prometheus ends).
     mutating func expireAlerts(now: Date) {
         while let fingerprint = expiries.popDue(now) {
-            guard let id = active[holding: fingerprint], let existing = incidents[id]?.alerts[fingerprint] else { continue }
+            guard let id = active[holding: fingerprint], holds(id), let existing = incidents[id]?.alerts[fingerprint] else { continue }
             let alert = Alert(
                 check: existing.check, summary: existing.summary, host: existing.host, source: existing.source,
                 status: .resolved, labels: existing.labels)
@@ -349,7 +375,7 @@ public struct IncidentEngine: Sendable {
         _ alert: Alert, fingerprint: String, now: Date, fate: inout Fate, because reason: String? = nil
     ) -> Int64? {
         fate.decision = .resolved
-        guard let id = active[holding: fingerprint], var incident = incidents.removeValue(forKey: id) else {
+        guard let id = active[holding: fingerprint], holds(id), var incident = incidents.removeValue(forKey: id) else {
             fate.reasons.append("no open incident holds this alert; nothing to resolve")
             return nil
         }
@@ -418,6 +444,7 @@ public struct IncidentEngine: Sendable {
         pendingFates.removeAll(keepingCapacity: true)
         forgetWrittenTexts(of: changes)
         for incident in changes.incidents where !incident.state.isActive { forgetIfSettled(incident.id, now: now) }
+        letGoOfQuietIncidents(keeping: changes)
         // Strictly after the window, as `fire` reopens at its very end.
         while let id = reopenEnds.popDue(Date(timeIntervalSinceReferenceDate: now.timeIntervalSinceReferenceDate.nextDown)) {
             guard let incident = incidents[id], reopenableByGroup[incident.groupIdentity] == id else { continue }

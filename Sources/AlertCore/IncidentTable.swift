@@ -45,6 +45,9 @@ public struct IncidentTable: Sendable {
         }
     }
 
+    /// Whether incident `id` is here (no copy of it).
+    public func contains(_ id: Int64) -> Bool { boxes.index(forKey: id) != nil }
+
     /// Changes incident `id` in place (no copy of it, nor of its alerts);
     /// nil when there is none.
     @discardableResult

@@ -120,11 +120,11 @@ struct ControlService: Sendable {
     }
 
     /// Runs an admin change in the pipeline, first loading the incident from
-    /// the store if the engine no longer holds it (an old, resolved one).
+    /// the store if the engine no longer knows it (an old, resolved one).
     private func change(_ id: Int64, _ body: @escaping @Sendable (inout IncidentEngine, Date) throws -> Void) async throws {
         let stored = try store.incident(id)
         try await pipeline.perform { engine, now in
-            if engine.incident(id) == nil, let stored { engine.adopt(stored) }
+            if engine.resident(id) == nil, let stored { engine.adopt(stored) }
             try body(&engine, now)
         }
     }

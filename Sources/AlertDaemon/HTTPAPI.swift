@@ -193,7 +193,7 @@ struct HTTPAPI: Sendable {
                 if let id = try store.fate(of: event.dedupKey)?.incidentID {
                     do {
                         try await pipeline.perform { engine, now in
-                            if engine.incident(id)?.state == .open { try engine.acknowledge(id, by: "pagerduty", now: now) }
+                            if engine.resident(id)?.state == .open { try engine.acknowledge(id, by: "pagerduty", now: now) }
                         }
                     } catch is IncidentCommandError {}
                 }

@@ -26,6 +26,7 @@ public final class Pipeline: AlertSink, @unchecked Sendable {
     private let logger: Logger
     private let queue: IngestQueue
     private let maxBatch: Int
+    private let residentIncidents: Int
     private let finished = Mutex<CheckedContinuation<Void, Never>?>(nil)
     private let done = Atomic<Bool>(false)
     /// Active incidents by severity as of the last commit, for status lines.
@@ -45,7 +46,8 @@ public final class Pipeline: AlertSink, @unchecked Sendable {
     public init(
         store: any IncidentStore, classifier: Classifier, settings: IncidentSettings, paging: PagingPolicy,
         clock: any WallClock,
-        metrics: AlertdMetrics, logger: Logger, queueCapacity: Int = 100_000, maxBatch: Int = 10_000
+        metrics: AlertdMetrics, logger: Logger, queueCapacity: Int = 100_000, maxBatch: Int = 10_000,
+        residentIncidents: Int = 20_000
     ) throws {
         self.store = store
         self.classifier = classifier
@@ -53,10 +55,10 @@ public final class Pipeline: AlertSink, @unchecked Sendable {
         self.metrics = metrics
         self.logger = logger
         self.maxBatch = maxBatch
+        self.residentIncidents = residentIncidents
         queue = IngestQueue(capacity: queueCapacity)
-        let state = try store.loadEngineState(resolvedSince: clock.now().addingTimeInterval(-settings.reopenWithin))
-        engine = IncidentEngine(
-            settings: settings, incidentsByID: state.incidents, nextID: state.nextID, paging: paging, nextPageID: state.nextPageID)
+        engine = try Self.loadEngine(
+            from: store, settings: settings, paging: paging, now: clock.now(), residentIncidents: residentIncidents)
         metrics.setOpenIncidents(engine.activeCounts)
         published.withLock { $0 = engine.activeCounts }
     }
@@ -190,6 +192,10 @@ public final class Pipeline: AlertSink, @unchecked Sendable {
             }
         }
         let changes = engine.takeChanges(now: now)
+        if let error = engine.sourceError {
+            logger.error("could not read an incident back from the store: \(error)")
+            engine.sourceError = nil
+        }
         let result = commit(changes)
         metrics.queued.set(Double(queue.depth))
         // The gauges before the committed count: whoever waits for the
@@ -221,6 +227,21 @@ public final class Pipeline: AlertSink, @unchecked Sendable {
         return fate
     }
 
+    /// The engine as the store has it: every active incident indexed, at
+    /// most `residentIncidents` of them held in memory (the rest are read
+    /// back from the store when needed).
+    private static func loadEngine(
+        from store: any IncidentStore, settings: IncidentSettings, paging: PagingPolicy, now: Date, residentIncidents: Int
+    ) throws -> IncidentEngine {
+        let state = try store.loadEngineState(resolvedSince: now.addingTimeInterval(-settings.reopenWithin))
+        var engine = IncidentEngine(
+            settings: settings, incidentsByID: state.incidents, nextID: state.nextID, paging: paging, nextPageID: state.nextPageID)
+        engine.source = store
+        engine.residentLimit = residentIncidents
+        engine.letGoOfQuietIncidents()
+        return engine
+    }
+
     private func commit(_ changes: ChangeSet) -> Result<Void, any Error> {
         let start = ContinuousClock.now
         do {
@@ -232,11 +253,9 @@ public final class Pipeline: AlertSink, @unchecked Sendable {
             // the engine from what the store really holds.
             logger.error("store commit failed; reloading state from the store: \(error)")
             do {
-                let state = try store.loadEngineState(
-                    resolvedSince: clock.now().addingTimeInterval(-engine.settings.reopenWithin))
-                engine = IncidentEngine(
-                    settings: engine.settings, incidentsByID: state.incidents, nextID: state.nextID, paging: engine.paging,
-                    nextPageID: state.nextPageID)
+                engine = try Self.loadEngine(
+                    from: store, settings: engine.settings, paging: engine.paging, now: clock.now(),
+                    residentIncidents: residentIncidents)
             } catch {
                 logger.critical("cannot reload state from the store: \(error)")
             }

@@ -6,7 +6,7 @@ import Foundation
 /// One writer (the pipeline) calls `apply`; readers (alertctl, HTTP) call the
 /// queries concurrently. `SQLiteIncidentStore` is the single-node store; a
 /// PostgreSQL store for scale-out (SPEC §9) would conform to the same role.
-public protocol IncidentStore: Sendable {
+public protocol IncidentStore: IncidentSource {
     /// Writes one batch of changes in ONE transaction; returns after commit.
     func apply(_ changes: ChangeSet) throws
 

@@ -114,11 +114,42 @@ public final class SQLiteIncidentStore: IncidentStore {
     /// start-up must not read them all). An incident is never in both parts
     /// (reopening clears `auto_resolved`).
     static func engineIncidents(selecting select: String) -> String {
-        let active = IncidentState.allCases.filter(\.isActive).map { "'\($0.rawValue)'" }.joined(separator: ",")
-        return "\(select) WHERE state IN (\(active)) UNION ALL \(select) WHERE auto_resolved = 1 AND resolved_at >= :since"
+        "\(select) WHERE state IN (\(activeStates)) UNION ALL \(select) WHERE auto_resolved = 1 AND resolved_at >= :since"
     }
 
+    /// The active states as an SQL list: `'open','acknowledged',…`.
+    static let activeStates = IncidentState.allCases.filter(\.isActive).map { "'\($0.rawValue)'" }.joined(separator: ",")
+
     static let engineIncidentIDs = engineIncidents(selecting: "SELECT id FROM incidents")
+
+    // MARK: IncidentSource (what the engine let go of)
+
+    public func engineIncident(_ id: Int64) throws -> Incident? {
+        try pool.read { db in
+            let sql = "SELECT \(Self.engineIncidentColumns) FROM incidents WHERE id = ?"
+            guard let row = try Row.fetchOne(db, sql: sql, arguments: [id]) else { return nil }
+            var incident = try Self.incident(from: row)
+            let rows = try Row.fetchCursor(
+                db, sql: "SELECT \(Self.engineAlertColumns) FROM incident_alerts WHERE incident_id = ?", arguments: [id])
+            while let row = try rows.next() {
+                let alert = Self.alert(from: row)
+                incident.alerts[alert.fingerprint] = alert
+                if alert.status == .firing { incident.firingCount += 1 }
+            }
+            incident.shareGroupString()
+            return incident
+        }
+    }
+
+    public func forEachActiveIncident(_ body: (Incident) throws -> Void) throws {
+        try pool.read { db in
+            let rows = try Row.fetchCursor(
+                db, sql: "SELECT \(Self.engineIncidentColumns) FROM incidents WHERE state IN (\(Self.activeStates))")
+            while let row = try rows.next() { try body(try Self.incident(from: row)) }
+        }
+    }
+
+    // MARK: Queries
 
     public func incident(_ id: Int64) throws -> Incident? {
         try pool.read { db in

@@ -1,0 +1,85 @@
+import Foundation
+
+/// Where the engine reads back an incident it let go of to save memory:
+/// the store. Called on the engine's thread once everything the engine
+/// handed over (`takeChanges`) is committed, so it gives back what the
+/// engine last held.
+public protocol IncidentSource: Sendable {
+    /// Incident `id` as the engine holds it (its alerts, no texts); nil when there is none.
+    func engineIncident(_ id: Int64) throws -> Incident?
+    /// Every active incident, without its alerts.
+    func forEachActiveIncident(_ body: (Incident) throws -> Void) throws
+}
+
+/// Which incidents the engine holds in memory.
+///
+/// An open incident that nothing touches costs memory for nothing: the
+/// store has all of it. With a `source`, once more than `residentLimit`
+/// incidents are held, those unchanged since the last time this happened
+/// are let go of; the engine keeps only their index entries (which alert
+/// and group belong to which incident), their count by severity and their
+/// next due time. An alert, a due escalation step or a command that needs
+/// one reads it back (`holds`). Incidents that may reopen stay: they are
+/// let go when their `reopen_within` ends.
+extension IncidentEngine {
+    /// Incident `id`, read back from the source if the engine let go of it.
+    /// One the engine does not know (an old, resolved one) is not taken in:
+    /// `adopt` does that.
+    public mutating func resident(_ id: Int64) -> Incident? {
+        holds(id) ? incidents[id] : nil
+    }
+
+    /// Whether incident `id` is in memory, once read back if it was let go.
+    mutating func holds(_ id: Int64) -> Bool {
+        if incidents.contains(id) { return true }
+        guard let source else { return false }
+        do {
+            guard let incident = try source.engineIncident(id), isIndexed(incident) else { return false }
+            incidents[id] = incident
+            return true
+        } catch {
+            sourceError = error
+            return false
+        }
+    }
+
+    /// Whether the indexes know `incident`: active, or auto-resolved and still able to reopen.
+    func isIndexed(_ incident: borrowing Incident) -> Bool {
+        let group = incident.groupIdentity
+        return incident.state.isActive ? active[group] == incident.id : reopenableByGroup[group] == incident.id
+    }
+
+    /// Lets go of the active incidents unchanged since the last time, once
+    /// more than `residentLimit` are held. Those in `changes` stay: they are
+    /// not committed yet, so the source could not give them back.
+    public mutating func letGoOfQuietIncidents(keeping changes: ChangeSet = ChangeSet()) {
+        guard source != nil else { return }
+        for incident in changes.incidents { recentlyChanged.insert(incident.id) }
+        guard incidents.count > residentLimit || recentlyChanged.count > 2 * residentLimit else { return }
+        var quiet: [Int64] = []
+        if incidents.count > residentLimit {
+            incidents.forEachInPlace { incident in
+                if incident.state.isActive, !recentlyChanged.contains(incident.id) { quiet.append(incident.id) }
+            }
+        }
+        for id in quiet { incidents.removeValue(forKey: id) }
+        recentlyChanged = Set(changes.incidents.map(\.id))
+    }
+
+    /// After a change of paging policy: the next due time of each incident
+    /// let go of, from its stored escalation state.
+    mutating func rescheduleLetGo() {
+        guard let source else { return }
+        var held = 0
+        incidents.forEachInPlace { if $0.state.isActive { held += 1 } }
+        guard held < activeCounts.values.reduce(0, +) else { return }
+        do {
+            try source.forEachActiveIncident { incident in
+                guard !incidents.contains(incident.id) else { return }
+                attention.set(incident.id, at: nextAttention(incident))
+            }
+        } catch {
+            sourceError = error
+        }
+    }
+}
