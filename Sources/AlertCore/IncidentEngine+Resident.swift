@@ -1,5 +1,20 @@
 import Foundation
 
+/// An alert of an active incident, as the indexes need it (start-up).
+public struct IndexedAlert: Sendable {
+    public var incidentID: Int64
+    public var fingerprint: String
+    public var firing: Bool
+    public var expiresAt: Date?
+
+    public init(incidentID: Int64, fingerprint: String, firing: Bool, expiresAt: Date?) {
+        self.incidentID = incidentID
+        self.fingerprint = fingerprint
+        self.firing = firing
+        self.expiresAt = expiresAt
+    }
+}
+
 /// Where the engine reads back an incident it let go of to save memory:
 /// the store. Called on the engine's thread once everything the engine
 /// handed over (`takeChanges`) is committed, so it gives back what the
@@ -22,6 +37,23 @@ public protocol IncidentSource: Sendable {
 /// one reads it back (`holds`). Incidents that may reopen stay: they are
 /// let go when their `reopen_within` ends.
 extension IncidentEngine {
+    /// The engine after a restart, holding none of the active incidents:
+    /// `held` are the auto-resolved ones that may still reopen (with their
+    /// alerts); `letGo` the active ones (without alerts, which come in
+    /// `alertsOfLetGo`). Start-up with a million open incidents then builds
+    /// only the indexes, and the source gives back each incident when needed.
+    public init(
+        settings: IncidentSettings, paging: PagingPolicy, held: IncidentTable, letGo: [Incident], alertsOfLetGo: [IndexedAlert],
+        nextID: Int64, nextPageID: Int64, source: any IncidentSource
+    ) {
+        self.init(settings: settings, incidentsByID: held, nextID: nextID, paging: paging, nextPageID: nextPageID)
+        self.source = source
+        active.reserveCapacity(letGo.count)
+        attention.reserveCapacity(letGo.count)
+        for incident in letGo where incident.state.isActive { indexWithoutAlerts(incident) }
+        for alert in alertsOfLetGo { index(alert) }
+    }
+
     /// Incident `id`, read back from the source if the engine let go of it.
     /// One the engine does not know (an old, resolved one) is not taken in:
     /// `adopt` does that.

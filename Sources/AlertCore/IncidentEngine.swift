@@ -125,18 +125,30 @@ public struct IncidentEngine: Sendable {
     private mutating func index(_ incident: borrowing Incident) {
         nextID = max(nextID, incident.id + 1)
         if incident.state.isActive {
-            activeCounts[incident.severity, default: 0] += 1
-            active[incident.groupIdentity] = incident.id
+            indexWithoutAlerts(incident)
             let id = incident.id
             incident.alerts.forEachInPlace { alert in
-                active[holding: alert.fingerprint] = id
-                if alert.status == .firing, let at = alert.expiresAt { expiries.set(alert.fingerprint, at: at) }
+                index(IndexedAlert(incidentID: id, fingerprint: alert.fingerprint, firing: alert.status == .firing, expiresAt: alert.expiresAt))
             }
-            attention.set(id, at: nextAttention(incident))
         } else if incident.autoResolved {
             reopenableByGroup[incident.groupIdentity] = incident.id
             scheduleReopenEnd(incident)
         }
+    }
+
+    /// Enters an active incident into the indexes by itself: its group,
+    /// its count by severity, its next due time. Its alerts come separately.
+    mutating func indexWithoutAlerts(_ incident: borrowing Incident) {
+        nextID = max(nextID, incident.id + 1)
+        activeCounts[incident.severity, default: 0] += 1
+        active[incident.groupIdentity] = incident.id
+        attention.set(incident.id, at: nextAttention(incident))
+    }
+
+    /// Enters an alert of an active incident into the indexes.
+    mutating func index(_ alert: IndexedAlert) {
+        active[holding: alert.fingerprint] = alert.incidentID
+        if alert.firing, let at = alert.expiresAt { expiries.set(alert.fingerprint, at: at) }
     }
 
     /// The engine's working copy of incident `id`, if it holds it in memory

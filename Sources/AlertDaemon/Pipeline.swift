@@ -227,18 +227,17 @@ public final class Pipeline: AlertSink, @unchecked Sendable {
         return fate
     }
 
-    /// The engine as the store has it: every active incident indexed, at
-    /// most `residentIncidents` of them held in memory (the rest are read
-    /// back from the store when needed).
+    /// The engine as the store has it: every active incident indexed, none
+    /// held in memory until needed (then at most `residentIncidents` stay;
+    /// the rest are read back from the store when needed).
     private static func loadEngine(
         from store: any IncidentStore, settings: IncidentSettings, paging: PagingPolicy, now: Date, residentIncidents: Int
     ) throws -> IncidentEngine {
-        let state = try store.loadEngineState(resolvedSince: now.addingTimeInterval(-settings.reopenWithin))
+        let state = try store.loadEngineIndex(resolvedSince: now.addingTimeInterval(-settings.reopenWithin))
         var engine = IncidentEngine(
-            settings: settings, incidentsByID: state.incidents, nextID: state.nextID, paging: paging, nextPageID: state.nextPageID)
-        engine.source = store
+            settings: settings, paging: paging, held: state.held, letGo: state.letGo, alertsOfLetGo: state.alertsOfLetGo,
+            nextID: state.nextID, nextPageID: state.nextPageID, source: store)
         engine.residentLimit = residentIncidents
-        engine.letGoOfQuietIncidents()
         return engine
     }
 

@@ -52,27 +52,43 @@ public final class SQLiteIncidentStore: IncidentStore {
             { Result { try self.pool.read { db in try Self.engineIncidents(in: db, since: since) } } },
             { Result { try self.pool.read { db in try Self.engineAlerts(in: db, since: since) } } })
         var (incidents, nextID, nextPageID) = try incidentsRead.get()
-        for (id, alerts, firing) in try alertsRead.get() {
-            incidents.update(id) { incident in
-                if incident.alerts.isEmpty {
-                    incident.alerts = alerts
-                } else {  // the rows of one incident came apart: no order is promised
-                    for (fingerprint, alert) in alerts { incident.alerts[fingerprint] = alert }
-                }
-                incident.firingCount += firing
-                incident.shareGroupString()
-            }
-        }
+        for (id, alerts, firing) in try alertsRead.get() { Self.file(alerts, firing: firing, under: id, in: &incidents) }
         return EngineState(incidents: incidents, nextID: nextID, nextPageID: nextPageID)
     }
 
+    private static func file(_ alerts: IncidentAlerts, firing: Int, under id: Int64, in incidents: inout IncidentTable) {
+        incidents.update(id) { incident in
+            if incident.alerts.isEmpty {
+                incident.alerts = alerts
+            } else {  // the rows of one incident came apart: no order is promised
+                for (fingerprint, alert) in alerts { incident.alerts[fingerprint] = alert }
+            }
+            incident.firingCount += firing
+            incident.shareGroupString()
+        }
+    }
+
     private static func engineIncidents(
-        in db: Database, since: StatementArguments
+        in db: Database, since: StatementArguments, part: EnginePart = .all
     ) throws -> (IncidentTable, nextID: Int64, nextPageID: Int64) {
+        let ids = engineIncidents(selecting: "SELECT id FROM incidents", part: part)
         var incidents = IncidentTable(
-            minimumCapacity: try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM (\(engineIncidentIDs))", arguments: since) ?? 0)
-        let rows = try Row.fetchCursor(
-            db, sql: engineIncidents(selecting: "SELECT \(engineIncidentColumns) FROM incidents"), arguments: since)
+            minimumCapacity: try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM (\(ids))", arguments: since) ?? 0)
+        try forEachIncident(in: db, sql: engineIncidents(selecting: "SELECT \(engineIncidentColumns) FROM incidents", part: part), since) {
+            incidents[$0.id] = $0
+        }
+        return (incidents, try nextID(in: db), try nextPageID(in: db))
+    }
+
+    private static func nextID(in db: Database) throws -> Int64 { (try Int64.fetchOne(db, sql: "SELECT MAX(id) FROM incidents") ?? 0) + 1 }
+
+    private static func nextPageID(in db: Database) throws -> Int64 { (try Int64.fetchOne(db, sql: "SELECT MAX(id) FROM outbox") ?? 0) + 1 }
+
+    /// Each incident `sql` selects (`engineIncidentColumns`), without alerts.
+    private static func forEachIncident(
+        in db: Database, sql: String, _ arguments: StatementArguments = [:], _ body: (Incident) throws -> Void
+    ) throws {
+        let rows = try Row.fetchCursor(db, sql: sql, arguments: arguments)
         var lastNotified: [String] = []
         while let row = try rows.next() {
             var incident = try incident(from: row)
@@ -81,11 +97,50 @@ public final class SQLiteIncidentStore: IncidentStore {
             if let notified = incident.escalation?.notified, !notified.isEmpty {
                 if notified == lastNotified { incident.escalation?.notified = lastNotified } else { lastNotified = notified }
             }
-            incidents[incident.id] = incident
+            try body(incident)
         }
-        let maxID = try Int64.fetchOne(db, sql: "SELECT MAX(id) FROM incidents") ?? 0
-        let maxPage = try Int64.fetchOne(db, sql: "SELECT MAX(id) FROM outbox") ?? 0
-        return (incidents, maxID + 1, maxPage + 1)
+    }
+
+    /// What start-up reads to hold none of the active incidents
+    /// (`IncidentEngine.init(…letGo:…)`): those that may reopen whole; the
+    /// active ones without alerts; and of their alerts only what the
+    /// indexes need. Read on two connections at once, as `loadEngineState`.
+    public func loadEngineIndex(resolvedSince: Date) throws -> EngineIndexState {
+        let since: StatementArguments = ["since": Millis.from(resolvedSince)]
+        let (incidentsRead, alertsRead) = inParallel(
+            {
+                Result {
+                    try self.pool.read { db in
+                        var state = EngineIndexState(held: IncidentTable(), letGo: [], alertsOfLetGo: [], nextID: 1, nextPageID: 1)
+                        state.letGo.reserveCapacity(
+                            try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM incidents WHERE state IN (\(Self.activeStates))") ?? 0)
+                        try Self.forEachIncident(in: db, sql: Self.activeIncidentsSQL) { state.letGo.append($0) }
+                        (state.held, state.nextID, state.nextPageID) = try Self.engineIncidents(in: db, since: since, part: .reopenable)
+                        for (id, alerts, firing) in try Self.engineAlerts(in: db, since: since, part: .reopenable) {
+                            Self.file(alerts, firing: firing, under: id, in: &state.held)
+                        }
+                        return state
+                    }
+                }
+            },
+            {
+                Result {
+                    try self.pool.read { db in
+                        var alerts: [IndexedAlert] = []
+                        let rows = try Row.fetchCursor(db, sql: Self.activeAlertsSQL)
+                        while let row = try rows.next() {
+                            alerts.append(
+                                IndexedAlert(
+                                    incidentID: row[0], fingerprint: row[1], firing: row[2] == AlertStatus.firing.rawValue,
+                                    expiresAt: (row[3] as Int64?).map(Millis.date)))
+                        }
+                        return alerts
+                    }
+                }
+            })
+        var state = try incidentsRead.get()
+        state.alertsOfLetGo = try alertsRead.get()
+        return state
     }
 
     /// The alerts of the engine's incidents, filed by incident: a run of
@@ -93,12 +148,12 @@ public final class SQLiteIncidentStore: IncidentStore {
     /// order as SQLite reads them, but nothing promises it, so the caller
     /// merges entries of the same incident).
     private static func engineAlerts(
-        in db: Database, since: StatementArguments
+        in db: Database, since: StatementArguments, part: EnginePart = .all
     ) throws -> [(incidentID: Int64, alerts: IncidentAlerts, firing: Int)] {
         var filed: [(incidentID: Int64, alerts: IncidentAlerts, firing: Int)] = []
+        let ids = engineIncidents(selecting: "SELECT id FROM incidents", part: part)
         let rows = try Row.fetchCursor(
-            db, sql: "SELECT \(engineAlertColumns) FROM incident_alerts WHERE incident_id IN (\(engineIncidentIDs))",
-            arguments: since)
+            db, sql: "SELECT \(engineAlertColumns) FROM incident_alerts WHERE incident_id IN (\(ids))", arguments: since)
         while let row = try rows.next() {
             let alert = alert(from: row)
             if filed.last?.incidentID != alert.incidentID { filed.append((alert.incidentID, [:], 0)) }
@@ -113,12 +168,25 @@ public final class SQLiteIncidentStore: IncidentStore {
     /// through an index (a store keeps every incident it ever opened, and
     /// start-up must not read them all). An incident is never in both parts
     /// (reopening clears `auto_resolved`).
-    static func engineIncidents(selecting select: String) -> String {
-        "\(select) WHERE state IN (\(activeStates)) UNION ALL \(select) WHERE auto_resolved = 1 AND resolved_at >= :since"
+    static func engineIncidents(selecting select: String, part: EnginePart = .all) -> String {
+        let reopenable = "\(select) WHERE auto_resolved = 1 AND resolved_at >= :since"
+        return part == .reopenable ? reopenable : "\(select) WHERE state IN (\(activeStates)) UNION ALL \(reopenable)"
     }
+
+    /// Which of the engine's incidents: all, or only those that may reopen.
+    enum EnginePart { case all, reopenable }
 
     /// The active states as an SQL list: `'open','acknowledged',…`.
     static let activeStates = IncidentState.allCases.filter(\.isActive).map { "'\($0.rawValue)'" }.joined(separator: ",")
+
+    /// The active incidents as the engine holds them, without alerts.
+    static let activeIncidentsSQL = "SELECT \(engineIncidentColumns) FROM incidents WHERE state IN (\(activeStates))"
+
+    /// The active incidents' alerts, as `IndexedAlert` needs them.
+    static let activeAlertsSQL = """
+        SELECT incident_id, fingerprint, status, expires_at FROM incident_alerts
+        WHERE incident_id IN (SELECT id FROM incidents WHERE state IN (\(activeStates)))
+        """
 
     static let engineIncidentIDs = engineIncidents(selecting: "SELECT id FROM incidents")
 
@@ -143,9 +211,7 @@ public final class SQLiteIncidentStore: IncidentStore {
 
     public func forEachActiveIncident(_ body: (Incident) throws -> Void) throws {
         try pool.read { db in
-            let rows = try Row.fetchCursor(
-                db, sql: "SELECT \(Self.engineIncidentColumns) FROM incidents WHERE state IN (\(Self.activeStates))")
-            while let row = try rows.next() { try body(try Self.incident(from: row)) }
+            try Self.forEachIncident(in: db, sql: Self.activeIncidentsSQL, [:], body)
         }
     }
 

@@ -50,14 +50,58 @@ final class ResidentIncidentsTests {
         engine.source = source
         engine.residentLimit = 0  // everything not changed in the current batch is let go
         var random = SplitMix64(seed: seed)
-        // Whole seconds: the store keeps milliseconds, so what is read back is exact.
-        var now = Date(timeIntervalSince1970: 1_767_225_600)
+        var now = start
+        let mostLetGo = try drive(&reference, &engine, store: store, batches: 0..<150, policyChangeAt: 75, random: &random, now: &now)
+        #expect(mostLetGo >= 10, "incidents were let go of")
+        #expect(source.reads.load(ordering: .relaxed) >= 50, "and read back")
+    }
+
+    @Test("after a restart that holds none of the active incidents, the same decisions as one that loaded them all", arguments: [4, 5] as [UInt64])
+    func restartHoldingNone(seed: UInt64) throws {
+        let store = try SQLiteIncidentStore(path: database.path)
+        var random = SplitMix64(seed: seed)
+        var now = start
+        var first = IncidentEngine(paging: Self.paging)
+        var alsoFirst = IncidentEngine(paging: Self.paging)
+        alsoFirst.source = store
+        _ = try drive(&first, &alsoFirst, store: store, batches: 0..<80, policyChangeAt: nil, random: &random, now: &now)
+
+        // reopen_within reaches back over the last few batches, so some come back whole, to reopen.
+        let since = now.addingTimeInterval(-IncidentSettings().reopenWithin)
+        let all = try store.loadEngineState(resolvedSince: since)
+        var reference = IncidentEngine(incidentsByID: all.incidents, nextID: all.nextID, paging: Self.paging, nextPageID: all.nextPageID)
+        let index = try store.loadEngineIndex(resolvedSince: since)
+        let source = CountingSource(store)
+        var engine = IncidentEngine(
+            settings: IncidentSettings(), paging: Self.paging, held: index.held, letGo: index.letGo, alertsOfLetGo: index.alertsOfLetGo,
+            nextID: index.nextID, nextPageID: index.nextPageID, source: source)
+        engine.residentLimit = 0
+        #expect(engine.incidents.values.allSatisfy { !$0.state.isActive }, "no active incident held")
+        #expect(index.letGo.count == reference.activeIncidents.count)
+        #expect(engine.activeCounts == reference.activeCounts)
+        #expect(engine.nextID == reference.nextID)
+        #expect(engine.nextPageID == reference.nextPageID)
+
+        _ = try drive(&reference, &engine, store: store, batches: 80..<160, policyChangeAt: 120, random: &random, now: &now)
+        #expect(source.reads.load(ordering: .relaxed) >= 20, "incidents were read back")
+    }
+
+    let start = Date(timeIntervalSince1970: 1_767_225_600)
+
+    /// Sends the same random alerts, resolves, commands and ticks to both
+    /// engines, batch by batch, and checks they decide and change the same;
+    /// `engine`'s changes are committed to `store`. Times are whole seconds:
+    /// the store keeps milliseconds, so what is read back is exact. Returns
+    /// the most incidents `engine` held fewer than `reference`.
+    func drive(
+        _ reference: inout IncidentEngine, _ engine: inout IncidentEngine, store: SQLiteIncidentStore, batches: Range<Int>,
+        policyChangeAt: Int?, random: inout SplitMix64, now: inout Date
+    ) throws -> Int {
         let severities: [Severity] = [.sev1, .sev2, .sev3, .sev4]
         let byHost = classified(.sev2, groupBy: ["host"], groupRule: "per-host")
         var mostLetGo = 0
-
-        for batch in 0..<150 {
-            if batch == 75 {
+        for batch in batches {
+            if batch == policyChangeAt {
                 reference.paging = Self.stricter
                 engine.paging = Self.stricter
             }
@@ -116,8 +160,7 @@ final class ResidentIncidentsTests {
             try store.apply(changes)
             mostLetGo = max(mostLetGo, reference.incidents.count - engine.incidents.count)
         }
-        #expect(mostLetGo >= 10, "incidents were let go of")
-        #expect(source.reads.load(ordering: .relaxed) >= 50, "and read back")
+        return mostLetGo
     }
 
     /// "ok", or the command's refusal.
