@@ -212,11 +212,17 @@ public struct IncidentsConfig: Sendable, Equatable {
 }
 
 /// `storage:`. The SQLite path defaults to `$STATE_DIRECTORY/alertd.sqlite`,
-/// else `./.alertd/alertd.sqlite`.
+/// else `./.alertd/alertd.sqlite`. `resident_incidents`: how many open
+/// incidents stay in memory once nothing touches them; the rest are read
+/// back from the store when an alert, a due step or a command needs them.
 public struct StorageConfig: Sendable, Equatable {
     public var sqlitePath: String?
+    public var residentIncidents = 20_000
 
-    public init(sqlitePath: String? = nil) { self.sqlitePath = sqlitePath }
+    public init(sqlitePath: String? = nil, residentIncidents: Int = 20_000) {
+        self.sqlitePath = sqlitePath
+        self.residentIncidents = residentIncidents
+    }
 }
 
 /// `control:`: the admin socket alertctl talks to. Defaults to

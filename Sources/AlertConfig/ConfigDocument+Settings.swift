@@ -40,10 +40,11 @@ extension ConfigDocument {
 
     static func storage(_ reader: ConfigReader) -> StorageConfig {
         var storage = StorageConfig()
-        guard let section = reader.mapping(allowedKeys: ["sqlite"], unsupportedKeys: ["postgres"]) else {
+        guard let section = reader.mapping(allowedKeys: ["sqlite", "resident_incidents"], unsupportedKeys: ["postgres"]) else {
             return storage
         }
         if let value = section["sqlite"]?.path() { storage.sqlitePath = value }
+        if let value = section["resident_incidents"]?.int(atLeast: 0) { storage.residentIncidents = value }
         return storage
     }
 

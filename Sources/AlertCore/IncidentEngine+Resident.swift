@@ -24,6 +24,13 @@ public protocol IncidentSource: Sendable {
     func engineIncident(_ id: Int64) throws -> Incident?
     /// Every active incident, without its alerts.
     func forEachActiveIncident(_ body: (Incident) throws -> Void) throws
+    /// Several incidents as `engineIncident` gives them, in one go; those
+    /// that do not exist are left out.
+    func engineIncidents(_ ids: [Int64]) throws -> [Incident]
+}
+
+extension IncidentSource {
+    public func engineIncidents(_ ids: [Int64]) throws -> [Incident] { try ids.compactMap { try engineIncident($0) } }
 }
 
 /// Which incidents the engine holds in memory.
@@ -48,6 +55,7 @@ extension IncidentEngine {
     ) {
         self.init(settings: settings, incidentsByID: held, nextID: nextID, paging: paging, nextPageID: nextPageID)
         self.source = source
+        hasLetGo = !letGo.isEmpty
         active.reserveCapacity(letGo.count)
         attention.reserveCapacity(letGo.count)
         for incident in letGo where incident.state.isActive { indexWithoutAlerts(incident) }
@@ -75,6 +83,26 @@ extension IncidentEngine {
         }
     }
 
+    /// Reads back at once the incidents let go of that hold these alerts
+    /// (a batch's): one read for the batch instead of one per alert, as
+    /// when a storm's alerts all resolve. Nothing to do, and nothing read,
+    /// until some incident was let go of.
+    public mutating func readBack(holding fingerprints: some Sequence<String>) {
+        guard let source, hasLetGo else { return }
+        var ids: Set<Int64> = []
+        for fingerprint in fingerprints {
+            if let id = active[holding: fingerprint], !incidents.contains(id) { ids.insert(id) }
+        }
+        guard !ids.isEmpty else { return }
+        do {
+            for incident in try source.engineIncidents(Array(ids)) where !incidents.contains(incident.id) && isIndexed(incident) {
+                incidents[incident.id] = incident
+            }
+        } catch {
+            sourceError = error
+        }
+    }
+
     /// Whether the indexes know `incident`: active, or auto-resolved and still able to reopen.
     func isIndexed(_ incident: borrowing Incident) -> Bool {
         let group = incident.groupIdentity
@@ -95,6 +123,7 @@ extension IncidentEngine {
             }
         }
         for id in quiet { incidents.removeValue(forKey: id) }
+        if !quiet.isEmpty { hasLetGo = true }
         recentlyChanged = Set(changes.incidents.map(\.id))
     }
 

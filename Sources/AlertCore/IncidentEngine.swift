@@ -51,6 +51,8 @@ public struct IncidentEngine: Sendable {
     public var source: (any IncidentSource)?
     /// How many active incidents stay in memory when there is a `source`.
     public var residentLimit = 20_000
+    /// Whether any active incident was ever let go of (none is read back before).
+    var hasLetGo = false
     /// Incidents changed since the last time some were let go: kept then.
     var recentlyChanged: Set<Int64> = []
     /// Why the source last failed to give an incident back, for the log.

@@ -87,33 +87,47 @@ public final class Daemon: Sendable {
         let pipeline = try Pipeline(
             store: store, classifier: Classifier(rules: config.rules, defaultSeverity: config.defaultSeverity),
             settings: config.incidents.settings, paging: config.pagingPolicy, clock: options.clock, metrics: metrics,
-            logger: Logger(label: "alertd.pipeline"), queueCapacity: config.limits.maxQueued)
+            logger: Logger(label: "alertd.pipeline"), queueCapacity: config.limits.maxQueued,
+            residentIncidents: config.storage.residentIncidents)
         pipeline.start()
 
         let group = MultiThreadedEventLoopGroup(numberOfThreads: System.coreCount)
         let http = HTTPClient(eventLoopGroupProvider: .shared(group), configuration: .init(redirectConfiguration: .disallow))
         let factory = ChannelFactory(http: http, logger: Logger(label: "alertd.notify"))
-        let dispatcher = Dispatcher(
-            store: store, pipeline: pipeline, channels: try factory.channels(for: config.receivers), clock: options.clock,
-            logger: Logger(label: "alertd.dispatcher"))
-        pipeline.onPagesQueued { dispatcher.wake() }
-        var inherited = InheritedSockets.fromEnvironment()
-        let listeners = try await Listeners.bind(
-            config: config, inherited: &inherited, pipeline: pipeline, store: store, metrics: metrics, group: group,
-            logger: logger)
-        for (name, fd) in inherited.leftovers {
-            logger.warning("inherited socket \"\(name)\" (fd \(fd)) matches no listener name; ignored")
-        }
         let status = StatusReporter(pipeline: pipeline, store: store, metrics: metrics)
-        let paging = PagingRuntime(pipeline: pipeline, dispatcher: dispatcher, factory: factory)
-        let control = ControlServer(
-            path: paths.controlSocket, mode: config.control.mode, group: group,
-            logger: Logger(label: "alertd.control"),
-            handler: ControlService(
-                pipeline: pipeline, store: store, metrics: metrics, startedAt: Date(),
-                reload: { await self.reload(paging, running: config, status: status) }
-            ).handle)
-        try await control.bind()
+        let dispatcher: Dispatcher
+        let paging: PagingRuntime
+        let listeners: Listeners
+        let control: ControlServer
+        do {
+            dispatcher = Dispatcher(
+                store: store, pipeline: pipeline, channels: try factory.channels(for: config.receivers), clock: options.clock,
+                logger: Logger(label: "alertd.dispatcher"))
+            pipeline.onPagesQueued { dispatcher.wake() }
+            var inherited = InheritedSockets.fromEnvironment()
+            listeners = try await Listeners.bind(
+                config: config, inherited: &inherited, pipeline: pipeline, store: store, metrics: metrics, group: group,
+                logger: logger)
+            for (name, fd) in inherited.leftovers {
+                logger.warning("inherited socket \"\(name)\" (fd \(fd)) matches no listener name; ignored")
+            }
+            paging = PagingRuntime(pipeline: pipeline, dispatcher: dispatcher, factory: factory)
+            control = ControlServer(
+                path: paths.controlSocket, mode: config.control.mode, group: group,
+                logger: Logger(label: "alertd.control"),
+                handler: ControlService(
+                    pipeline: pipeline, store: store, metrics: metrics, startedAt: Date(),
+                    reload: { await self.reload(paging, running: config, status: status) }
+                ).handle)
+            try await control.bind()
+        } catch {
+            // A port in use, a socket path that cannot be bound: the error
+            // is reported by the caller. The HTTP client must be shut down
+            // first (it traps when dropped running).
+            try? await http.shutdown()
+            try? await group.shutdownGracefully()
+            throw error
+        }
         logger.info("control socket: \(paths.controlSocket)")
         // Trap signals before READY=1: a SIGTERM sent the moment systemd
         // sees us ready must drain, not kill.

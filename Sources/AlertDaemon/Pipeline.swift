@@ -166,6 +166,11 @@ public final class Pipeline: AlertSink, @unchecked Sendable {
         let now = clock.now()
         var replies: [(Result<Void, any Error>) -> Void] = []
         var alertCount = 0
+        // Incidents let go of that this batch's alerts belong to, read back in one go.
+        engine.readBack(holding: batch.lazy.flatMap { work -> [String] in
+            if case .alerts(_, let fingerprints, _) = work { return fingerprints }
+            return []
+        })
         for work in batch {
             switch work {
             case .alerts(let alerts, let fingerprints, let done):

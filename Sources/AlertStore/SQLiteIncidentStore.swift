@@ -192,20 +192,28 @@ public final class SQLiteIncidentStore: IncidentStore {
 
     // MARK: IncidentSource (what the engine let go of)
 
-    public func engineIncident(_ id: Int64) throws -> Incident? {
+    public func engineIncident(_ id: Int64) throws -> Incident? { try engineIncidents([id]).first }
+
+    public func engineIncidents(_ ids: [Int64]) throws -> [Incident] {
         try pool.read { db in
-            let sql = "SELECT \(Self.engineIncidentColumns) FROM incidents WHERE id = ?"
-            guard let row = try Row.fetchOne(db, sql: sql, arguments: [id]) else { return nil }
-            var incident = try Self.incident(from: row)
-            let rows = try Row.fetchCursor(
-                db, sql: "SELECT \(Self.engineAlertColumns) FROM incident_alerts WHERE incident_id = ?", arguments: [id])
-            while let row = try rows.next() {
-                let alert = Self.alert(from: row)
-                incident.alerts[alert.fingerprint] = alert
-                if alert.status == .firing { incident.firingCount += 1 }
+            var incidents = IncidentTable(minimumCapacity: ids.count)
+            // In slices: an SQL statement takes a bounded number of arguments.
+            for start in stride(from: 0, to: ids.count, by: 500) {
+                let slice = Array(ids[start..<min(ids.count, start + 500)])
+                let list = Array(repeating: "?", count: slice.count).joined(separator: ",")
+                try Self.forEachIncident(
+                    in: db, sql: "SELECT \(Self.engineIncidentColumns) FROM incidents WHERE id IN (\(list))",
+                    StatementArguments(slice)
+                ) { incidents[$0.id] = $0 }
+                let rows = try Row.fetchCursor(
+                    db, sql: "SELECT \(Self.engineAlertColumns) FROM incident_alerts WHERE incident_id IN (\(list))",
+                    arguments: StatementArguments(slice))
+                while let row = try rows.next() {
+                    let alert = Self.alert(from: row)
+                    Self.file([alert.fingerprint: alert], firing: alert.status == .firing ? 1 : 0, under: alert.incidentID, in: &incidents)
+                }
             }
-            incident.shareGroupString()
-            return incident
+            return Array(incidents.values)
         }
     }
 

@@ -34,7 +34,7 @@ import Testing
         #expect(config.defaultSeverity == .sev3)
         #expect(config.rules.isEmpty)
         #expect(config.incidents == IncidentsConfig())
-        #expect(config.storage.sqlitePath == "/var/lib/alertd/alertd.sqlite")
+        #expect(config.storage == StorageConfig(sqlitePath: "/var/lib/alertd/alertd.sqlite"))
         #expect(config.control == ControlConfig(socketPath: "/run/alertd/control.sock", mode: 0o660))
         #expect(config.log == LogConfig())
         for severity in Severity.allCases {

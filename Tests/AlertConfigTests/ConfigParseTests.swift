@@ -94,7 +94,7 @@ import Testing
               reopen_within: 0s
               flap: { max_changes: 3, window: 30m }
               storm: { max_new_incidents: 5, window: 2m }
-            storage: { sqlite: /tmp/a.sqlite }
+            storage: { sqlite: /tmp/a.sqlite, resident_incidents: 500 }
             control: { socket: /tmp/control.sock, mode: "0600" }
             log: { level: debug, target: journal }
             """
@@ -110,7 +110,7 @@ import Testing
         #expect(config.incidents.reopenWithin == 0)
         #expect(config.incidents.flapMaxChanges == 3 && config.incidents.flapWindow == 1800)
         #expect(config.incidents.stormMaxNewIncidents == 5 && config.incidents.stormWindow == 120)
-        #expect(config.storage.sqlitePath == "/tmp/a.sqlite")
+        #expect(config.storage == StorageConfig(sqlitePath: "/tmp/a.sqlite", residentIncidents: 500))
         #expect(config.control == ControlConfig(socketPath: "/tmp/control.sock", mode: 0o600))
         #expect(config.log.level == .debug && config.log.target == .journal)
     }
@@ -131,6 +131,7 @@ import Testing
         ("log: { target: syslog }", "log.target", "auto, journal, stderr"),
         ("control: { mode: rw }", "control.mode", "not a file mode"),
         ("storage: { sqlite: }", "storage.sqlite", "expected a string, found no value"),
+        ("storage: { resident_incidents: -1 }", "storage.resident_incidents", "at least 0"),
     ])
     func badSettings(yaml: String, path: String, why: String) {
         let found = problems(in: yaml + "\n")

@@ -27,6 +27,12 @@ final class ResidentIncidentsTests {
         }
 
         func forEachActiveIncident(_ body: (Incident) throws -> Void) throws { try store.forEachActiveIncident(body) }
+
+        let batchReads = Atomic<Int>(0)
+        func engineIncidents(_ ids: [Int64]) throws -> [Incident] {
+            batchReads.add(1, ordering: .relaxed)
+            return try store.engineIncidents(ids)
+        }
     }
 
     static let paging = PagingPolicy(channelCounts: ["oncall": 1, "eng-manager": 1, "ticket": 1])
@@ -175,6 +181,32 @@ final class ResidentIncidentsTests {
 
     static func sorted(_ alerts: [IncidentAlert]) -> [IncidentAlert] {
         alerts.sorted { ($0.incidentID, $0.fingerprint) < ($1.incidentID, $1.fingerprint) }
+    }
+
+    @Test("a batch resolving a thousand alerts of incidents let go of reads them back in one go")
+    func batchReadBack() throws {
+        let store = try SQLiteIncidentStore(path: database.path)
+        let source = CountingSource(store)
+        var engine = IncidentEngine()
+        engine.source = source
+        engine.residentLimit = 0
+        let now = Date(timeIntervalSince1970: 1_767_225_600)
+        let alerts = (0..<1000).map { Alert(check: "probe_\($0)", host: "node-\($0 % 7)") }
+        for alert in alerts { engine.take(alert, at: now) }
+        try store.apply(engine.takeChanges(now: now))
+        // Kept through the next time incidents are let go (changed since the one before); let go the time after.
+        try store.apply(engine.takeChanges(now: now + 1))
+        try store.apply(engine.takeChanges(now: now + 1))
+        #expect(engine.incidents.isEmpty)
+
+        engine.readBack(holding: alerts.map { Fingerprint.of($0) } + ["not-held-by-anyone"])
+        #expect(engine.incidents.count == 1000)
+        #expect(source.batchReads.load(ordering: .relaxed) == 1)
+        for alert in alerts { #expect(engine.take(alert.resolved, at: now + 2).decision == .resolved) }
+        #expect(source.reads.load(ordering: .relaxed) == 0, "no incident read one by one")
+        #expect(engine.activeCounts[.sev2] == 0)
+        try store.apply(engine.takeChanges(now: now + 2))
+        #expect(try store.counts().byState[.resolved] == 1000)
     }
 
     @Test("a command on an incident let go of reads it back; an old resolved one is adopted as before")
