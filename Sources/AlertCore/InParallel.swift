@@ -1,4 +1,5 @@
 import Dispatch
+import Foundation
 
 /// Runs `first` and `second` at the same time, on two threads, and returns
 /// both results. For start-up's big, independent steps (reading the
@@ -31,5 +32,40 @@ private final class Slot<Value>: @unchecked Sendable {
     func take() -> Value {
         defer { value = nil }
         return value!
+    }
+}
+
+/// Hands values from one thread to another, in order: one `inParallel`
+/// thread reads rows while the other builds from what was read so far.
+/// `finish()` ends the stream; `take()` then returns nil.
+public final class Handoff<Value>: @unchecked Sendable {
+    private let lock = NSLock()
+    private let ready = DispatchSemaphore(value: 0)
+    private var items: [Value?] = []
+    private var next = 0
+
+    public init() {}
+
+    public func put(_ value: Value) { append(value) }
+
+    public func finish() { append(nil) }
+
+    /// Waits for the next value; nil once the stream is finished.
+    public func take() -> Value? {
+        ready.wait()
+        return lock.withLock {
+            guard let value = items[next] else {
+                ready.signal()  // finished stays finished
+                return nil
+            }
+            items[next] = nil
+            next += 1
+            return value
+        }
+    }
+
+    private func append(_ value: Value?) {
+        lock.withLock { items.append(value) }
+        ready.signal()
     }
 }

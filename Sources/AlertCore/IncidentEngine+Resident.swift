@@ -44,22 +44,36 @@ extension IncidentSource {
 /// one reads it back (`holds`). Incidents that may reopen stay: they are
 /// let go when their `reopen_within` ends.
 extension IncidentEngine {
-    /// The engine after a restart, holding none of the active incidents:
+    /// The engine after a restart, before it knows the active incidents:
     /// `held` are the auto-resolved ones that may still reopen (with their
-    /// alerts); `letGo` the active ones (without alerts, which come in
-    /// `alertsOfLetGo`). Start-up with a million open incidents then builds
-    /// only the indexes, and the source gives back each incident when needed.
+    /// alerts). The active ones are then indexed without being held
+    /// (`indexLetGo`), in any order, and `source` gives each back when
+    /// needed: start-up with a million open incidents builds only indexes.
     public init(
-        settings: IncidentSettings, paging: PagingPolicy, held: IncidentTable, letGo: [Incident], alertsOfLetGo: [IndexedAlert],
-        nextID: Int64, nextPageID: Int64, source: any IncidentSource
+        settings: IncidentSettings, paging: PagingPolicy, held: IncidentTable, nextID: Int64, nextPageID: Int64,
+        source: any IncidentSource
     ) {
         self.init(settings: settings, incidentsByID: held, nextID: nextID, paging: paging, nextPageID: nextPageID)
         self.source = source
-        hasLetGo = !letGo.isEmpty
-        active.reserveCapacity(letGo.count)
-        attention.reserveCapacity(letGo.count)
-        for incident in letGo where incident.state.isActive { indexWithoutAlerts(incident) }
-        for alert in alertsOfLetGo { index(alert) }
+    }
+
+    /// Room in the indexes for `count` active incidents and their alerts.
+    public mutating func reserveLetGo(_ count: Int) {
+        active.reserveCapacity(count)
+        attention.reserveCapacity(count)
+    }
+
+    /// Indexes active incidents (without alerts) that the engine does not hold.
+    public mutating func indexLetGo(_ incidents: [Incident]) {
+        for incident in incidents where incident.state.isActive && !self.incidents.contains(incident.id) {
+            indexWithoutAlerts(incident)
+            hasLetGo = true
+        }
+    }
+
+    /// Indexes the alerts of active incidents the engine does not hold.
+    public mutating func indexLetGo(_ alerts: [IndexedAlert]) {
+        for alert in alerts { index(alert) }
     }
 
     /// Incident `id`, read back from the source if the engine let go of it.

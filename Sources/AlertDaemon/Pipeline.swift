@@ -238,10 +238,8 @@ public final class Pipeline: AlertSink, @unchecked Sendable {
     private static func loadEngine(
         from store: any IncidentStore, settings: IncidentSettings, paging: PagingPolicy, now: Date, residentIncidents: Int
     ) throws -> IncidentEngine {
-        let state = try store.loadEngineIndex(resolvedSince: now.addingTimeInterval(-settings.reopenWithin))
-        var engine = IncidentEngine(
-            settings: settings, paging: paging, held: state.held, letGo: state.letGo, alertsOfLetGo: state.alertsOfLetGo,
-            nextID: state.nextID, nextPageID: state.nextPageID, source: store)
+        var engine = try store.loadEngine(
+            settings: settings, paging: paging, resolvedSince: now.addingTimeInterval(-settings.reopenWithin))
         engine.residentLimit = residentIncidents
         return engine
     }

@@ -14,9 +14,9 @@ public protocol IncidentStore: IncidentSource {
     /// auto-resolved at or after `resolvedSince`, with their alerts.
     func loadEngineState(resolvedSince: Date) throws -> EngineState
 
-    /// The same, for an engine that holds none of the active incidents
-    /// (`IncidentEngine.init(…letGo:…)`): what its indexes need of them.
-    func loadEngineIndex(resolvedSince: Date) throws -> EngineIndexState
+    /// The engine after a restart, holding none of the active incidents:
+    /// it indexes them and reads each back from the store when needed.
+    func loadEngine(settings: IncidentSettings, paging: PagingPolicy, resolvedSince: Date) throws -> IncidentEngine
 
     func incident(_ id: Int64) throws -> Incident?
     func timeline(of id: Int64) throws -> [TimelineEntry]
@@ -36,18 +36,6 @@ public protocol IncidentStore: IncidentSource {
 public struct EngineState: Sendable {
     /// By id.
     public var incidents: IncidentTable
-    public var nextID: Int64
-    public var nextPageID: Int64
-}
-
-/// What an engine that holds none of the active incidents is rebuilt from.
-public struct EngineIndexState: Sendable {
-    /// Auto-resolved incidents that may still reopen, with their alerts.
-    public var held: IncidentTable
-    /// The active incidents, without alerts.
-    public var letGo: [Incident]
-    /// The active incidents' alerts, as the indexes need them.
-    public var alertsOfLetGo: [IndexedAlert]
     public var nextID: Int64
     public var nextPageID: Int64
 }

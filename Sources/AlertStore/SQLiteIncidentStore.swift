@@ -101,47 +101,71 @@ public final class SQLiteIncidentStore: IncidentStore {
         }
     }
 
-    /// What start-up reads to hold none of the active incidents
-    /// (`IncidentEngine.init(…letGo:…)`): those that may reopen whole; the
-    /// active ones without alerts; and of their alerts only what the
-    /// indexes need. Read on two connections at once, as `loadEngineState`.
-    public func loadEngineIndex(resolvedSince: Date) throws -> EngineIndexState {
+    /// The engine after a restart, holding none of the active incidents
+    /// (`IncidentEngine.init(…held:…)`), with this store as its source.
+    /// One connection reads the active incidents (without alerts) and hands
+    /// them over in chunks; the other reads what may reopen and the active
+    /// incidents' alerts (only what the indexes need), builds the engine,
+    /// indexes the alerts and then each chunk as it comes: reading and
+    /// indexing overlap on the two cores.
+    public func loadEngine(settings: IncidentSettings, paging: PagingPolicy, resolvedSince: Date) throws -> IncidentEngine {
         let since: StatementArguments = ["since": Millis.from(resolvedSince)]
-        let (incidentsRead, alertsRead) = inParallel(
+        let chunks = Handoff<[Incident]>()
+        let (incidentsRead, engineBuilt) = inParallel(
             {
-                Result {
+                defer { chunks.finish() }
+                return Result {
                     try self.pool.read { db in
-                        var state = EngineIndexState(held: IncidentTable(), letGo: [], alertsOfLetGo: [], nextID: 1, nextPageID: 1)
-                        state.letGo.reserveCapacity(
-                            try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM incidents WHERE state IN (\(Self.activeStates))") ?? 0)
-                        try Self.forEachIncident(in: db, sql: Self.activeIncidentsSQL) { state.letGo.append($0) }
-                        (state.held, state.nextID, state.nextPageID) = try Self.engineIncidents(in: db, since: since, part: .reopenable)
-                        for (id, alerts, firing) in try Self.engineAlerts(in: db, since: since, part: .reopenable) {
-                            Self.file(alerts, firing: firing, under: id, in: &state.held)
+                        var chunk: [Incident] = []
+                        chunk.reserveCapacity(Self.handoffChunk)
+                        try Self.forEachIncident(in: db, sql: Self.activeIncidentsSQL) { incident in
+                            chunk.append(incident)
+                            if chunk.count == Self.handoffChunk {
+                                chunks.put(chunk)
+                                chunk.removeAll(keepingCapacity: true)
+                            }
                         }
-                        return state
+                        if !chunk.isEmpty { chunks.put(chunk) }
                     }
                 }
             },
             {
                 Result {
-                    try self.pool.read { db in
-                        var alerts: [IndexedAlert] = []
+                    var engine = try self.pool.read { db in
+                        let (held, nextID, nextPageID) = try Self.engineIncidents(in: db, since: since, part: .reopenable)
+                        var table = held
+                        for (id, alerts, firing) in try Self.engineAlerts(in: db, since: since, part: .reopenable) {
+                            Self.file(alerts, firing: firing, under: id, in: &table)
+                        }
+                        var engine = IncidentEngine(
+                            settings: settings, paging: paging, held: table, nextID: nextID, nextPageID: nextPageID, source: self)
+                        engine.reserveLetGo(
+                            try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM incidents WHERE state IN (\(Self.activeStates))") ?? 0)
                         let rows = try Row.fetchCursor(db, sql: Self.activeAlertsSQL)
+                        var alerts: [IndexedAlert] = []
                         while let row = try rows.next() {
                             alerts.append(
                                 IndexedAlert(
                                     incidentID: row[0], fingerprint: row[1], firing: row[2] == AlertStatus.firing.rawValue,
                                     expiresAt: (row[3] as Int64?).map(Millis.date)))
+                            if alerts.count == Self.handoffChunk {
+                                engine.indexLetGo(alerts)
+                                alerts.removeAll(keepingCapacity: true)
+                            }
                         }
-                        return alerts
+                        engine.indexLetGo(alerts)
+                        return engine
                     }
+                    while let chunk = chunks.take() { engine.indexLetGo(chunk) }
+                    return engine
                 }
             })
-        var state = try incidentsRead.get()
-        state.alertsOfLetGo = try alertsRead.get()
-        return state
+        try incidentsRead.get()
+        return try engineBuilt.get()
     }
+
+    /// Rows handed from reading to indexing at a time.
+    private static let handoffChunk = 4096
 
     /// The alerts of the engine's incidents, filed by incident: a run of
     /// rows of one incident becomes one entry (they come in primary-key

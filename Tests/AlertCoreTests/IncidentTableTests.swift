@@ -74,4 +74,21 @@ struct InParallelTests {
         #expect(sum == 5_000_050_000)
         #expect(words.split(separator: " ").count == 1000 && words.hasPrefix("w0 w1 "))
     }
+
+    @Test("a handoff passes every value from one thread to the other, in order, then says it is finished")
+    func handoff() {
+        let handoff = Handoff<[Int]>()
+        let (_, received) = inParallel(
+            {
+                for start in stride(from: 0, to: 20_000, by: 100) { handoff.put(Array(start..<start + 100)) }
+                handoff.finish()
+            },
+            {
+                var received: [Int] = []
+                while let chunk = handoff.take() { received += chunk }
+                return (received, handoff.take())
+            })
+        #expect(received.0 == Array(0..<20_000))
+        #expect(received.1 == nil, "finished stays finished")
+    }
 }
