@@ -57,8 +57,11 @@ public final class Pipeline: AlertSink, @unchecked Sendable {
         self.maxBatch = maxBatch
         self.residentIncidents = residentIncidents
         queue = IngestQueue(capacity: queueCapacity)
+        let loading = ContinuousClock.now
         engine = try Self.loadEngine(
             from: store, settings: settings, paging: paging, now: clock.now(), residentIncidents: residentIncidents)
+        let open = engine.activeCounts.values.reduce(0, +)
+        logger.info("incidents: \(open) open, indexed in \(ContinuousClock.now - loading)")
         metrics.setOpenIncidents(engine.activeCounts)
         published.withLock { $0 = engine.activeCounts }
     }
