@@ -52,7 +52,12 @@ struct GroupIndex: Sendable {
 ///
 /// The usual incident is grouped by its one alert's fingerprint, so both
 /// lookups use the same key: one map entry serves both (one hash, one probe
-/// and one bucket instead of two of each, per open incident).
+/// and one bucket instead of two of each, per open incident). That entry is
+/// one number: the id when one incident both holds the fingerprint and is
+/// its group's (the usual case), minus the id when it only holds it. Any
+/// other pair (a group whose incident does not hold the alert, or two
+/// incidents) is kept whole in a second, small map. At a million open
+/// incidents a bucket of 16 bytes instead of 24 is 16 MB.
 struct ActiveIndex: Sendable {
     /// Incident ids; 0 for none (ids start at 1).
     private struct Entry: Sendable {
@@ -61,18 +66,22 @@ struct ActiveIndex: Sendable {
         var isEmpty: Bool { holder == 0 && group == 0 }
     }
 
-    private var byFingerprint = FingerprintMap<Entry>()
+    /// Packed entries (`pack`); `elsewhere` for those in `unusual`.
+    private var byFingerprint = FingerprintMap<Int64>()
+    private var unusual = FingerprintMap<Entry>()
     private var byRule: [String: Int64] = [:]
+
+    private static let elsewhere = Int64.min
 
     /// The active incident holding an alert with this fingerprint.
     subscript(holding fingerprint: String) -> Int64? {
-        get { Self.id(byFingerprint[fingerprint]?.holder) }
+        get { Self.id(entry(fingerprint).holder) }
         set { update(fingerprint) { $0.holder = newValue ?? 0 } }
     }
 
     /// The active incident of this group.
     subscript(group: IncidentGroup) -> Int64? {
-        get { group.byFingerprint ? Self.id(byFingerprint[group.value]?.group) : byRule[group.value] }
+        get { group.byFingerprint ? Self.id(entry(group.value).group) : byRule[group.value] }
         set {
             if group.byFingerprint { update(group.value) { $0.group = newValue ?? 0 } } else { byRule[group.value] = newValue }
         }
@@ -81,20 +90,59 @@ struct ActiveIndex: Sendable {
     /// Where a firing alert goes: the incident holding it, else its group's.
     func incident(holding fingerprint: String, orOf group: IncidentGroup) -> Int64? {
         guard group.byFingerprint, group.value == fingerprint else { return self[holding: fingerprint] ?? self[group] }
-        guard let entry = byFingerprint[fingerprint] else { return nil }
+        let entry = entry(fingerprint)
         return Self.id(entry.holder) ?? Self.id(entry.group)
     }
 
     mutating func reserveCapacity(_ count: Int) { byFingerprint.reserveCapacity(count) }
 
-    private static func id(_ value: Int64?) -> Int64? { value == 0 ? nil : value }
+    private static func id(_ value: Int64) -> Int64? { value == 0 ? nil : value }
+
+    private func entry(_ fingerprint: String) -> Entry {
+        guard let code = byFingerprint[fingerprint] else { return Entry() }
+        return code == Self.elsewhere ? unusual[fingerprint] ?? Entry() : Self.unpack(code)
+    }
+
+    /// The entry as one number, or nil when it is a pair only `unusual` holds.
+    private static func pack(_ entry: Entry) -> Int64? {
+        if entry.group == 0 { return -entry.holder }
+        return entry.holder == entry.group ? entry.holder : nil
+    }
+
+    private static func unpack(_ code: Int64) -> Entry {
+        code > 0 ? Entry(holder: code, group: code) : Entry(holder: -code, group: 0)
+    }
 
     private mutating func update(_ fingerprint: String, _ change: (inout Entry) -> Void) {
-        // One probe to find or add the entry; a second only to remove it.
-        byFingerprint.update(fingerprint, default: Entry()) { entry in
+        // The usual entry: one probe to find or add it (a second only to
+        // remove it). A pair that cannot be packed goes to `unusual`.
+        var moved: Entry?
+        var isElsewhere = false
+        byFingerprint.update(fingerprint, default: 0) { code in
+            guard code != Self.elsewhere else {
+                isElsewhere = true
+                return false
+            }
+            var entry = Self.unpack(code)
             change(&entry)
+            guard let packed = Self.pack(entry) else {
+                moved = entry
+                code = Self.elsewhere
+                return false
+            }
+            code = packed
             return entry.isEmpty
         }
+        if let moved { unusual[fingerprint] = moved }
+        guard isElsewhere else { return }
+        var entry = unusual[fingerprint] ?? Entry()
+        change(&entry)
+        guard let packed = Self.pack(entry) else {
+            unusual[fingerprint] = entry
+            return
+        }
+        unusual[fingerprint] = nil
+        byFingerprint[fingerprint] = entry.isEmpty ? nil : packed
     }
 }
 
