@@ -207,9 +207,13 @@ public final class SQLiteIncidentStore: IncidentStore {
     static let activeIncidentsSQL = "SELECT \(engineIncidentColumns) FROM incidents WHERE state IN (\(activeStates))"
 
     /// The active incidents' alerts, as `IndexedAlert` needs them.
+    /// A join, not `incident_id IN (SELECT …)`: SQLite builds the list of a
+    /// subquery into a temporary b-tree first (a million entries at start-up;
+    /// 0.9 → 0.6 s for the query alone with 1M open incidents).
     static let activeAlertsSQL = """
-        SELECT incident_id, fingerprint, status, expires_at FROM incident_alerts
-        WHERE incident_id IN (SELECT id FROM incidents WHERE state IN (\(activeStates)))
+        SELECT a.incident_id, a.fingerprint, a.status, a.expires_at
+        FROM incidents i JOIN incident_alerts a ON a.incident_id = i.id
+        WHERE i.state IN (\(activeStates))
         """
 
     static let engineIncidentIDs = engineIncidents(selecting: "SELECT id FROM incidents")
