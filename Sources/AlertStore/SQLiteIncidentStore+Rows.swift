@@ -284,53 +284,13 @@ enum JSONText {
         return text + "}"
     }
 
-    private static func string(_ list: [String]) -> String {
+    static func string(_ list: [String]) -> String {
         var text = "["
         for (index, item) in list.enumerated() {
             if index > 0 { text += "," }
             quote(item, into: &text)
         }
         return text + "]"
-    }
-
-    /// The escalation state as `JSONEncoder` with sorted keys and
-    /// millisecond dates writes it (and `decodeValue` reads it).
-    static func encode(_ state: EscalationState) -> String {
-        var text = #"{"breached":"# + (state.breached ? "true" : "false")
-        if let at = state.lastReminderAt { text += #","lastReminderAt":\#(Millis.from(at))"# }
-        if let at = state.lastUpdateAt { text += #","lastUpdateAt":\#(Millis.from(at))"# }
-        text += #","level":"\#(state.level.description)","nextStep":\#(state.nextStep),"notified":"#
-        text += string(state.notified)
-        return text + #","startedAt":\#(Millis.from(state.startedAt))}"#
-    }
-
-    /// Reads what `encode(_: EscalationState)` wrote (as `decodeValue`
-    /// would, without Foundation's decoder: every active incident's state
-    /// is read at start-up); nil when it is not such an object.
-    static func decodeEscalation(_ text: String?) -> EscalationState? {
-        guard var text else { return nil }
-        var fields = [JSONValue?](repeating: nil, count: EscalationField.allCases.count)
-        let scanned = text.withUTF8 { bytes in
-            (try? JSONParser.scanObject(bytes, keys: EscalationField.keys, found: { fields[$0.rawValue] = $1 })) == true
-        }
-        func field(_ name: EscalationField) -> JSONValue? { fields[name.rawValue] }
-        guard scanned, let level = field(.level)?.string.flatMap({ Severity(parsing: $0) }),
-            let startedAt = field(.startedAt)?.double, let nextStep = field(.nextStep)?.double,
-            case .bool(let breached)? = field(.breached), case .array(let notified)? = field(.notified)
-        else { return nil }
-        var state = EscalationState(level: level, startedAt: Millis.date(Int64(startedAt)), nextStep: Int(nextStep))
-        state.breached = breached
-        state.lastUpdateAt = field(.lastUpdateAt)?.double.map { Millis.date(Int64($0)) }
-        state.lastReminderAt = field(.lastReminderAt)?.double.map { Millis.date(Int64($0)) }
-        state.notified = notified.compactMap(\.string)
-        return state
-    }
-
-    /// The members of an encoded `EscalationState`.
-    private enum EscalationField: Int, CaseIterable, Sendable {
-        case level, startedAt, nextStep, breached, notified, lastUpdateAt, lastReminderAt
-
-        static let keys = JSONParser.Keys(allCases.map { ($0, "\($0)") })
     }
 
     /// A JSON string literal (RFC 8259 escapes) appended to `text`.

@@ -46,4 +46,51 @@ import Testing
         #expect(JSONText.decodeEscalation(#"{"level":"SEV9"}"#) == nil)
         #expect(JSONText.decodeEscalation(nil) == nil)
     }
+
+    /// The parser's reading of `text`, bypassing the fast path.
+    static func parsed(_ text: String) -> EscalationState? {
+        // The fast path reads nothing with whitespace in it; the parser skips it.
+        JSONText.decodeEscalation(" " + text)
+    }
+
+    @Test("escalation states in the store's own format are read without the parser, exactly as the parser reads them")
+    func ownFormatFastPath() {
+        var random = SplitMix64(seed: 42)
+        let receivers = ["oncall", "eng-manager", "", "ünïcødé 🚨", "with \"quotes\"", "back\\slash", "tab\there", "x"]
+        var fast = 0
+        for _ in 0..<500 {
+            let n = random.next()
+            var state = EscalationState(
+                level: Severity.allCases[Int(n % 4)], startedAt: Date(timeIntervalSince1970: Double(n >> 24 % 2_000_000_000_000) / 1000),
+                nextStep: Int(n >> 8 % 4))
+            state.breached = n >> 12 % 2 == 0
+            if n >> 14 % 3 == 0 { state.lastUpdateAt = Date(timeIntervalSince1970: Double(n >> 20 % 1_000_000_000)) }
+            if n >> 16 % 3 == 0 { state.lastReminderAt = Date(timeIntervalSince1970: Double(n >> 28 % 1_000_000_000) / 1000) }
+            let count = Int((n >> 30) % 4)
+            state.notified = (0..<count).map { (item: Int) -> String in
+                let shift = UInt64(34 + 3 * item)
+                return receivers[Int((n >> shift) % UInt64(receivers.count))]
+            }
+            let text = JSONText.encode(state)
+            let own = text.utf8.withContiguousStorageIfAvailable { JSONText.decodeOwnEscalation($0) } ?? nil
+            #expect(Self.parsed(text) == JSONText.decodeValue(EscalationState.self, text), "\(text)")
+            if state.notified.allSatisfy({ !$0.contains("\"") && !$0.contains("\\") && !$0.contains("\t") }) {
+                #expect(own == Self.parsed(text), "\(text)")
+                fast += 1
+            } else {
+                #expect(own == nil, "escapes are the parser's: \(text)")
+            }
+            // Every one-byte change: the fast path reads it as the parser does, or leaves it to the parser.
+            var bytes = Array(text.utf8)
+            let position = Int(n >> 40 % UInt64(bytes.count))
+            for replacement in [UInt8(ascii: "0"), UInt8(ascii: "9"), UInt8(ascii: "\""), UInt8(ascii: ","), UInt8(ascii: " "), 0xFF] {
+                bytes[position] = replacement
+                let changed = bytes.withUnsafeBufferPointer { JSONText.decodeOwnEscalation($0) }
+                if let changed { #expect(changed == Self.parsed(String(decoding: bytes, as: UTF8.self)), "\(bytes)") }
+            }
+        }
+        #expect(fast > 100, "most states took the fast path")
+        let stored = #"{"breached":false,"level":"SEV3","nextStep":1,"notified":["oncall"],"startedAt":1796218552588}"#
+        #expect(stored.utf8.withContiguousStorageIfAvailable { JSONText.decodeOwnEscalation($0) } != nil, "as a store holds it")
+    }
 }
