@@ -41,8 +41,10 @@ extension IncidentSource {
 /// are let go of; the engine keeps only their index entries (which alert
 /// and group belong to which incident), their count by severity and their
 /// next due time. An alert, a due escalation step or a command that needs
-/// one reads it back (`holds`). Incidents that may reopen stay: they are
-/// let go when their `reopen_within` ends.
+/// one reads it back (`holds`). Auto-resolved incidents that may still
+/// reopen are let go of the same way; the engine keeps their group (to end
+/// their `reopen_within` without reading them back), and an alert that
+/// fires again within it reads its incident back to reopen it.
 extension IncidentEngine {
     /// The engine after a restart, before it knows the active incidents:
     /// `held` are the auto-resolved ones that may still reopen (with their
@@ -90,6 +92,7 @@ extension IncidentEngine {
         do {
             guard let incident = try source.engineIncident(id), isIndexed(incident) else { return false }
             incidents[id] = incident
+            reopenableLetGo.removeValue(forKey: id)
             return true
         } catch {
             sourceError = error
@@ -106,11 +109,16 @@ extension IncidentEngine {
         var ids: Set<Int64> = []
         for fingerprint in fingerprints {
             if let id = active[holding: fingerprint], !incidents.contains(id) { ids.insert(id) }
+            // An alert firing again within reopen_within reopens its incident.
+            if let id = reopenableByGroup[IncidentGroup(byFingerprint: true, value: fingerprint)], !incidents.contains(id) {
+                ids.insert(id)
+            }
         }
         guard !ids.isEmpty else { return }
         do {
             for incident in try source.engineIncidents(Array(ids)) where !incidents.contains(incident.id) && isIndexed(incident) {
                 incidents[incident.id] = incident
+                reopenableLetGo.removeValue(forKey: incident.id)
             }
         } catch {
             sourceError = error
@@ -131,13 +139,23 @@ extension IncidentEngine {
         for incident in changes.incidents { recentlyChanged.insert(incident.id) }
         guard incidents.count > residentLimit || recentlyChanged.count > 2 * residentLimit else { return }
         var quiet: [Int64] = []
+        var reopenable: [(Int64, IncidentGroup)] = []
         if incidents.count > residentLimit {
             incidents.forEachInPlace { incident in
-                if incident.state.isActive, !recentlyChanged.contains(incident.id) { quiet.append(incident.id) }
+                guard !recentlyChanged.contains(incident.id) else { return }
+                if incident.state.isActive {
+                    quiet.append(incident.id)
+                } else if reopenableByGroup[incident.groupIdentity] == incident.id {
+                    reopenable.append((incident.id, incident.groupIdentity))
+                }
             }
         }
         for id in quiet { incidents.removeValue(forKey: id) }
-        if !quiet.isEmpty { hasLetGo = true }
+        for (id, group) in reopenable {
+            incidents.removeValue(forKey: id)
+            reopenableLetGo[id] = group
+        }
+        if !quiet.isEmpty || !reopenable.isEmpty { hasLetGo = true }
         recentlyChanged = Set(changes.incidents.map(\.id))
     }
 

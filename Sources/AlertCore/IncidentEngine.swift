@@ -25,8 +25,18 @@ public struct IncidentSettings: Sendable, Equatable {
 /// needs it (`IncidentEngine+Resident.swift`).
 public struct IncidentEngine: Sendable {
     public var settings: IncidentSettings {
-        // A new reopen_within moves when each reopenable incident is let go.
-        didSet { for id in reopenableByGroup.ids { scheduleReopenEnd(id) } }
+        // A new reopen_within moves when each reopenable incident is let go
+        // (one not held: by the difference, from its scheduled time).
+        didSet {
+            let shift = settings.reopenWithin - oldValue.reopenWithin
+            for id in reopenableByGroup.ids {
+                if incidents.contains(id) {
+                    scheduleReopenEnd(id)
+                } else if let end = reopenEnds.time(of: id) {
+                    reopenEnds.set(id, at: end.addingTimeInterval(shift))
+                }
+            }
+        }
     }
     /// The incidents held in memory: not every active one once some were let go.
     internal(set) public var incidents = IncidentTable()
@@ -36,6 +46,9 @@ public struct IncidentEngine: Sendable {
     /// it go then (a mass resolve makes thousands reopenable at once, and a
     /// commit must not look at each of them).
     private var reopenEnds = DueSchedule<Int64>()
+    /// The groups of reopenable incidents that were let go of (to end their
+    /// `reopen_within` without reading them back).
+    var reopenableLetGo: [Int64: IncidentGroup] = [:]
     /// Firing alerts of active incidents that resolve by themselves at a
     /// time (the sender's `endsAt`), by fingerprint.
     private var expiries = DueSchedule<String>()
@@ -247,7 +260,7 @@ public struct IncidentEngine: Sendable {
                     ? "\(Self.repeatReasonPrefix) on open incident #\(id); nobody paged again"
                     : "grouped into open incident #\(id) (group \(group)); nobody paged again")
             paged = raised ? startEscalation(id, now: now, declare: true) : .none
-        } else if let id = reopenableByGroup[group], let resolvedAt = incidents[id]?.resolvedAt,
+        } else if let id = reopenableByGroup[group], holds(id), let resolvedAt = incidents[id]?.resolvedAt,
             now.timeIntervalSince(resolvedAt) <= settings.reopenWithin
         {
             reopen(id, now: now, because: "\(alert.check) fired again within reopen_within of its auto-resolve")
@@ -280,7 +293,10 @@ public struct IncidentEngine: Sendable {
     private mutating func open(_ alert: Alert, group: IncidentGroup, severity: Severity, rule: String?, now: Date) -> Int64 {
         let id = nextID
         nextID += 1
-        if let stale = reopenableByGroup.removeValue(forKey: group) { forgetIfSettled(stale) }
+        if let stale = reopenableByGroup.removeValue(forKey: group) {
+            reopenableLetGo.removeValue(forKey: stale)
+            forgetIfSettled(stale)
+        }
         var incident = Incident(
             id: id, title: alert.title, severity: severity, state: .open, groupKey: "", rule: rule, openedAt: now, lastSeen: now)
         incident.setGroup(group)
@@ -461,8 +477,10 @@ public struct IncidentEngine: Sendable {
         letGoOfQuietIncidents(keeping: changes)
         // Strictly after the window, as `fire` reopens at its very end.
         while let id = reopenEnds.popDue(Date(timeIntervalSinceReferenceDate: now.timeIntervalSinceReferenceDate.nextDown)) {
-            guard let incident = incidents[id], reopenableByGroup[incident.groupIdentity] == id else { continue }
-            reopenableByGroup.removeValue(forKey: incident.groupIdentity)
+            guard let group = incidents[id]?.groupIdentity ?? reopenableLetGo.removeValue(forKey: id),
+                reopenableByGroup[group] == id
+            else { continue }
+            reopenableByGroup.removeValue(forKey: group)
             forgetIfSettled(id)
         }
         return changes

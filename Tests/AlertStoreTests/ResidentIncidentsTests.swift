@@ -1,4 +1,5 @@
 import Foundation
+import GRDB
 import Synchronization
 import Testing
 
@@ -58,8 +59,12 @@ final class ResidentIncidentsTests {
         var random = SplitMix64(seed: seed)
         var now = start
         let mostLetGo = try drive(&reference, &engine, store: store, batches: 0..<150, policyChangeAt: 75, random: &random, now: &now)
+        let reopened = try store.pool.read { db in
+            try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM timeline WHERE kind = 'reopened'") ?? 0
+        }
         #expect(mostLetGo >= 10, "incidents were let go of")
         #expect(source.reads.load(ordering: .relaxed) >= 50, "and read back")
+        #expect(reopened >= 5, "incidents let go of after their auto-resolve reopened")
     }
 
     @Test("after a restart that holds none of the active incidents, the same decisions as one that loaded them all", arguments: [4, 5] as [UInt64])
@@ -107,6 +112,10 @@ final class ResidentIncidentsTests {
             if batch == policyChangeAt {
                 reference.paging = Self.stricter
                 engine.paging = Self.stricter
+            }
+            if let at = policyChangeAt, batch == at + 15 {  // moves when reopenable incidents are let go
+                reference.settings.reopenWithin = 25 * 60
+                engine.settings.reopenWithin = 25 * 60
             }
             for _ in 0..<(1 + random.next() % 6) {
                 let n = random.next()
