@@ -51,14 +51,14 @@ public struct IncidentEngine: Sendable {
     var reopenableLetGo: [Int64: IncidentGroup] = [:]
     /// Firing alerts of active incidents that resolve by themselves at a
     /// time (the sender's `endsAt`), by fingerprint.
-    private var expiries = DueSchedule<String>()
+    var expiries = DueSchedule<String>()
     /// When each active incident's escalation next needs `tick` (a step, a
     /// breach, a reminder): the cycle visits only those due.
     var attention = DueSchedule<Int64>()
     private(set) public var nextID: Int64
     /// Active incidents by severity, kept as incidents change (for gauges and
     /// status lines without scanning every incident).
-    private(set) public var activeCounts: [Severity: Int] = [:]
+    internal(set) public var activeCounts: [Severity: Int] = [:]
 
     /// Where incidents let go of are read back from; nil keeps them all.
     public var source: (any IncidentSource)?
@@ -72,9 +72,9 @@ public struct IncidentEngine: Sendable {
     public var sourceError: (any Error)?
 
     var dirtyIncidents: Set<Int64> = []
-    private var dirtyAlerts: Set<AlertKey> = []
+    var dirtyAlerts: Set<AlertKey> = []
     private var pendingTimeline: [TimelineEntry] = []
-    private var pendingFates: [String: Fate] = [:]
+    var pendingFates: [String: Fate] = [:]
     var pendingPages: [OutboxPage] = []
     /// What paging needs of the configuration; set on start and reload
     /// (new policies move every active incident's next due time).
@@ -87,7 +87,7 @@ public struct IncidentEngine: Sendable {
     }
     private(set) public var nextPageID: Int64 = 1
 
-    private struct AlertKey: Hashable {
+    struct AlertKey: Hashable {
         var incident: Int64
         var fingerprint: String
     }
@@ -379,82 +379,6 @@ public struct IncidentEngine: Sendable {
         return true
     }
 
-    /// Resolves the firing alerts whose `endsAt` has passed with no refresh
-    /// from their sender, as if it had sent the resolve (Alertmanager does
-    /// the same: an alert from a deleted rule or a dead Prometheus ends).
-    mutating func expireAlerts(now: Date) {
-        while let fingerprint = expiries.popDue(now) {
-            guard let id = active[holding: fingerprint], holds(id), let existing = incidents[id]?.alerts[fingerprint] else { continue }
-            let alert = Alert(
-                check: existing.check, summary: existing.summary, host: existing.host, source: existing.source,
-                status: .resolved, labels: existing.labels)
-            var fate = Fate(
-                fingerprint: fingerprint, at: now, rule: nil, severity: existing.severity, incidentID: id,
-                decision: .resolved, reasons: ["its endsAt (\(RFC3339.format(existing.expiresAt ?? now))) passed with no refresh from the sender"])
-            if let resolved = resolveAlert(
-                alert, fingerprint: fingerprint, now: now, fate: &fate, because: "its endsAt passed with no refresh")
-            {
-                finishEscalation(resolved, now: now)
-            }
-            pendingFates[fingerprint] = fate
-        }
-    }
-
-    /// Resolves the alert; returns the incident id when that resolved the incident.
-    private mutating func resolveAlert(
-        _ alert: Alert, fingerprint: String, now: Date, fate: inout Fate, because reason: String? = nil
-    ) -> Int64? {
-        fate.decision = .resolved
-        guard let id = active[holding: fingerprint], holds(id), var incident = incidents.removeValue(forKey: id) else {
-            fate.reasons.append("no open incident holds this alert; nothing to resolve")
-            return nil
-        }
-        defer { incidents[id] = incident }
-        fate.incidentID = id
-        guard var existing = incident.alerts[fingerprint], existing.status == .firing else {
-            fate.reasons.append("already resolved on incident #\(id)")
-            return nil
-        }
-        existing.status = .resolved
-        existing.lastSeen = now
-        existing.expiresAt = nil
-        expiries.set(fingerprint, at: nil)
-        incident.alerts[fingerprint] = existing
-        incident.firingCount -= 1
-        incident.lastSeen = now
-        dirtyAlerts.insert(AlertKey(incident: id, fingerprint: fingerprint))
-        dirtyIncidents.insert(id)
-        record(id, now, .alertResolved, "\(alertLabel(alert, fingerprint)) resolved" + (reason.map { ": \($0)" } ?? ""))
-        if incident.firingCount == 0 && settings.autoResolve {
-            incident.state = .resolved
-            incident.resolvedAt = now
-            incident.autoResolved = true
-            deactivate(incident)
-            reopenableByGroup[incident.groupIdentity] = id
-            scheduleReopenEnd(incident)
-            record(id, now, .resolved, "all alerts resolved")
-            fate.reasons.append("resolved the last firing alert of incident #\(id), which resolved")
-            return id
-        } else {
-            fate.reasons.append("resolved on incident #\(id); \(incident.firingCount) alert(s) still firing")
-            return nil
-        }
-    }
-
-    mutating func deactivate(_ incident: Incident) {
-        activeCounts[incident.severity, default: 0] -= 1
-        if active[incident.groupIdentity] == incident.id { active[incident.groupIdentity] = nil }
-        for fingerprint in incident.alerts.keys where active[holding: fingerprint] == incident.id {
-            active[holding: fingerprint] = nil
-            expiries.set(fingerprint, at: nil)
-        }
-    }
-
-    mutating func changeActiveSeverity(from old: Severity, to new: Severity) {
-        activeCounts[old, default: 0] -= 1
-        activeCounts[new, default: 0] += 1
-    }
-
     // MARK: Changes
 
     /// Hands over everything changed since the last call, and forgets
@@ -491,7 +415,7 @@ public struct IncidentEngine: Sendable {
         scheduleReopenEnd(incident)
     }
 
-    private mutating func scheduleReopenEnd(_ incident: borrowing Incident) {
+    mutating func scheduleReopenEnd(_ incident: borrowing Incident) {
         reopenEnds.set(incident.id, at: incident.resolvedAt.map { $0.addingTimeInterval(settings.reopenWithin) })
     }
 
@@ -534,7 +458,7 @@ public struct IncidentEngine: Sendable {
         pendingTimeline.append(TimelineEntry(incidentID: id, at: at, kind: kind, detail: detail))
     }
 
-    private func alertLabel(_ alert: Alert, _ fingerprint: String) -> String {
+    func alertLabel(_ alert: Alert, _ fingerprint: String) -> String {
         "\(alert.check)" + (alert.host.map { " on \($0)" } ?? "") + " [\(fingerprint)]"
     }
 }
