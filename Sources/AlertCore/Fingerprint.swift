@@ -37,10 +37,14 @@ struct FNV1a64 {
         value &*= 0x0000_0100_0000_01b3
     }
 
-    /// 16 lowercase hex digits, written straight into the string's storage.
-    var hex: String {
+    var hex: String { Fingerprint.hex(value) }
+}
+
+extension Fingerprint {
+    /// `value` as 16 lowercase hex digits, written straight into the string's storage.
+    static func hex(_ value: UInt64) -> String {
         String(unsafeUninitializedCapacity: 16) { buffer in
-            for index in 0..<16 { buffer[index] = Self.digits.utf8Start[Int((value >> UInt64(60 - 4 * index)) & 0xf)] }
+            for index in 0..<16 { buffer[index] = digits.utf8Start[Int((value >> UInt64(60 - 4 * index)) & 0xf)] }
             return 16
         }
     }

@@ -1,61 +1,102 @@
+/// A fingerprint as `FingerprintMap` keys it: the number its 16 lowercase
+/// hex digits spell (every computed fingerprint, `Fingerprint.of`), or any
+/// other text as it is (a `dedup_key`). Text and number map one to one, so
+/// no two fingerprints share a key.
+enum FingerprintKey: Sendable {
+    case number(UInt64)
+    case text(String)
+
+    init(_ fingerprint: String) {
+        var utf8 = fingerprint
+        if let number = utf8.withUTF8({ Self.number($0) }) { self = .number(number) } else { self = .text(fingerprint) }
+    }
+
+    /// From the fingerprint's UTF-8 bytes, as a database row holds them: no
+    /// string is made for a number.
+    init(utf8 bytes: UnsafeBufferPointer<UInt8>) {
+        if let number = Self.number(bytes) { self = .number(number) } else { self = .text(String(decoding: bytes, as: UTF8.self)) }
+    }
+
+    /// The fingerprint's text.
+    var text: String {
+        switch self {
+        case .number(let number): return Fingerprint.hex(number)
+        case .text(let text): return text
+        }
+    }
+
+    /// The number 16 lowercase hex digits spell; nil for any other text
+    /// (upper case included: `ABC…` and `abc…` are different fingerprints).
+    static func number(_ bytes: UnsafeBufferPointer<UInt8>) -> UInt64? {
+        guard bytes.count == 16 else { return nil }
+        var value: UInt64 = 0
+        for byte in bytes {
+            let digit: UInt8
+            switch byte {
+            case UInt8(ascii: "0")...UInt8(ascii: "9"): digit = byte &- UInt8(ascii: "0")
+            case UInt8(ascii: "a")...UInt8(ascii: "f"): digit = byte &- UInt8(ascii: "a") &+ 10
+            default: return nil
+            }
+            value = value << 4 | UInt64(digit)
+        }
+        return value
+    }
+}
+
 /// A map keyed by fingerprint that keeps no string for the usual one.
 ///
-/// A computed fingerprint is 16 lowercase hex digits (`Fingerprint.of`):
-/// one character more than `String` holds inline, so as a dictionary key
-/// each costs a heap block of its own (64 bytes with malloc's overhead),
-/// and hashing it reads that block. Those 16 digits are one 64-bit number,
-/// and that number is the key here: no allocation, a cheap hash, and no
-/// pointer into the heap for every open alert. Any other text (a
-/// `dedup_key`) is kept as it is, in a second map. Exact either way: text
-/// and number map one to one, so no two fingerprints can share a key.
+/// A computed fingerprint is 16 lowercase hex digits: one character more
+/// than `String` holds inline, so as a dictionary key each costs a heap
+/// block of its own (64 bytes with malloc's overhead), and hashing it reads
+/// that block. Here its number is the key (`FingerprintKey`): no
+/// allocation, a cheap hash, and no pointer into the heap for every open
+/// alert. Any other text is kept as it is, in a second map.
 struct FingerprintMap<Value: Sendable>: Sendable {
     private var byNumber: [UInt64: Value] = [:]
     private var byText: [String: Value] = [:]
 
     subscript(fingerprint: String) -> Value? {
+        get { self[FingerprintKey(fingerprint)] }
+        set { self[FingerprintKey(fingerprint)] = newValue }
+    }
+
+    subscript(key: FingerprintKey) -> Value? {
         get {
-            if let number = Self.number(fingerprint) { return byNumber[number] }
-            return byText[fingerprint]
+            switch key {
+            case .number(let number): return byNumber[number]
+            case .text(let text): return byText[text]
+            }
         }
         set {
-            if let number = Self.number(fingerprint) { byNumber[number] = newValue } else { byText[fingerprint] = newValue }
+            switch key {
+            case .number(let number): byNumber[number] = newValue
+            case .text(let text): byText[text] = newValue
+            }
         }
     }
 
     /// Changes the value in place (one probe), adding `defaultValue` first
     /// when there is none; removes the entry when `change` returns true.
-    mutating func update(_ fingerprint: String, default defaultValue: Value, _ change: (inout Value) -> Bool) {
-        let remove: Bool
-        if let number = Self.number(fingerprint) {
-            remove = change(&byNumber[number, default: defaultValue])
-            if remove { byNumber.removeValue(forKey: number) }
-        } else {
-            remove = change(&byText[fingerprint, default: defaultValue])
-            if remove { byText.removeValue(forKey: fingerprint) }
+    mutating func update(_ key: FingerprintKey, default defaultValue: Value, _ change: (inout Value) -> Bool) {
+        switch key {
+        case .number(let number):
+            if change(&byNumber[number, default: defaultValue]) { byNumber.removeValue(forKey: number) }
+        case .text(let text):
+            if change(&byText[text, default: defaultValue]) { byText.removeValue(forKey: text) }
         }
+    }
+
+    mutating func update(_ fingerprint: String, default defaultValue: Value, _ change: (inout Value) -> Bool) {
+        update(FingerprintKey(fingerprint), default: defaultValue, change)
     }
 
     var count: Int { byNumber.count + byText.count }
 
     mutating func reserveCapacity(_ count: Int) { byNumber.reserveCapacity(count) }
 
-    /// The number 16 lowercase hex digits spell; nil for any other text
-    /// (upper case included: `ABC…` and `abc…` are different fingerprints).
+    /// The number 16 lowercase hex digits spell (`FingerprintKey.number`).
     static func number(_ fingerprint: String) -> UInt64? {
-        var fingerprint = fingerprint
-        return fingerprint.withUTF8 { bytes -> UInt64? in
-            guard bytes.count == 16 else { return nil }
-            var value: UInt64 = 0
-            for byte in bytes {
-                let digit: UInt8
-                switch byte {
-                case UInt8(ascii: "0")...UInt8(ascii: "9"): digit = byte &- UInt8(ascii: "0")
-                case UInt8(ascii: "a")...UInt8(ascii: "f"): digit = byte &- UInt8(ascii: "a") &+ 10
-                default: return nil
-                }
-                value = value << 4 | UInt64(digit)
-            }
-            return value
-        }
+        if case .number(let number) = FingerprintKey(fingerprint) { return number }
+        return nil
     }
 }

@@ -3,16 +3,27 @@ import Foundation
 /// An alert of an active incident, as the indexes need it (start-up).
 public struct IndexedAlert: Sendable {
     public var incidentID: Int64
-    public var fingerprint: String
+    var key: FingerprintKey
     public var firing: Bool
     public var expiresAt: Date?
 
     public init(incidentID: Int64, fingerprint: String, firing: Bool, expiresAt: Date?) {
         self.incidentID = incidentID
-        self.fingerprint = fingerprint
+        key = FingerprintKey(fingerprint)
         self.firing = firing
         self.expiresAt = expiresAt
     }
+
+    /// The fingerprint as UTF-8 bytes (a database row's): no string is made
+    /// for a computed fingerprint, a million times at start-up.
+    public init(incidentID: Int64, fingerprintUTF8: UnsafeBufferPointer<UInt8>, firing: Bool, expiresAt: Date?) {
+        self.incidentID = incidentID
+        key = FingerprintKey(utf8: fingerprintUTF8)
+        self.firing = firing
+        self.expiresAt = expiresAt
+    }
+
+    public var fingerprint: String { key.text }
 }
 
 /// Where the engine reads back an incident it let go of to save memory:

@@ -162,7 +162,7 @@ public struct IncidentEngine: Sendable {
 
     /// Enters an alert of an active incident into the indexes.
     mutating func index(_ alert: IndexedAlert) {
-        active[holding: alert.fingerprint] = alert.incidentID
+        active.setHolder(alert.key, alert.incidentID)
         if alert.firing, let at = alert.expiresAt { expiries.set(alert.fingerprint, at: at) }
     }
 

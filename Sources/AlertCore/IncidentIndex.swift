@@ -75,22 +75,29 @@ struct ActiveIndex: Sendable {
 
     /// The active incident holding an alert with this fingerprint.
     subscript(holding fingerprint: String) -> Int64? {
-        get { Self.id(entry(fingerprint).holder) }
-        set { update(fingerprint) { $0.holder = newValue ?? 0 } }
+        get { Self.id(entry(FingerprintKey(fingerprint)).holder) }
+        set { update(FingerprintKey(fingerprint)) { $0.holder = newValue ?? 0 } }
     }
+
+    /// Incident `id` holds the alert with this fingerprint (start-up).
+    mutating func setHolder(_ key: FingerprintKey, _ id: Int64) { update(key) { $0.holder = id } }
 
     /// The active incident of this group.
     subscript(group: IncidentGroup) -> Int64? {
-        get { group.byFingerprint ? Self.id(entry(group.value).group) : byRule[group.value] }
+        get { group.byFingerprint ? Self.id(entry(FingerprintKey(group.value)).group) : byRule[group.value] }
         set {
-            if group.byFingerprint { update(group.value) { $0.group = newValue ?? 0 } } else { byRule[group.value] = newValue }
+            if group.byFingerprint {
+                update(FingerprintKey(group.value)) { $0.group = newValue ?? 0 }
+            } else {
+                byRule[group.value] = newValue
+            }
         }
     }
 
     /// Where a firing alert goes: the incident holding it, else its group's.
     func incident(holding fingerprint: String, orOf group: IncidentGroup) -> Int64? {
         guard group.byFingerprint, group.value == fingerprint else { return self[holding: fingerprint] ?? self[group] }
-        let entry = entry(fingerprint)
+        let entry = entry(FingerprintKey(fingerprint))
         return Self.id(entry.holder) ?? Self.id(entry.group)
     }
 
@@ -98,9 +105,9 @@ struct ActiveIndex: Sendable {
 
     private static func id(_ value: Int64) -> Int64? { value == 0 ? nil : value }
 
-    private func entry(_ fingerprint: String) -> Entry {
-        guard let code = byFingerprint[fingerprint] else { return Entry() }
-        return code == Self.elsewhere ? unusual[fingerprint] ?? Entry() : Self.unpack(code)
+    private func entry(_ key: FingerprintKey) -> Entry {
+        guard let code = byFingerprint[key] else { return Entry() }
+        return code == Self.elsewhere ? unusual[key] ?? Entry() : Self.unpack(code)
     }
 
     /// The entry as one number, or nil when it is a pair only `unusual` holds.
@@ -113,12 +120,12 @@ struct ActiveIndex: Sendable {
         code > 0 ? Entry(holder: code, group: code) : Entry(holder: -code, group: 0)
     }
 
-    private mutating func update(_ fingerprint: String, _ change: (inout Entry) -> Void) {
+    private mutating func update(_ key: FingerprintKey, _ change: (inout Entry) -> Void) {
         // The usual entry: one probe to find or add it (a second only to
         // remove it). A pair that cannot be packed goes to `unusual`.
         var moved: Entry?
         var isElsewhere = false
-        byFingerprint.update(fingerprint, default: 0) { code in
+        byFingerprint.update(key, default: 0) { code in
             guard code != Self.elsewhere else {
                 isElsewhere = true
                 return false
@@ -133,16 +140,16 @@ struct ActiveIndex: Sendable {
             code = packed
             return entry.isEmpty
         }
-        if let moved { unusual[fingerprint] = moved }
+        if let moved { unusual[key] = moved }
         guard isElsewhere else { return }
-        var entry = unusual[fingerprint] ?? Entry()
+        var entry = unusual[key] ?? Entry()
         change(&entry)
         guard let packed = Self.pack(entry) else {
-            unusual[fingerprint] = entry
+            unusual[key] = entry
             return
         }
-        unusual[fingerprint] = nil
-        byFingerprint[fingerprint] = entry.isEmpty ? nil : packed
+        unusual[key] = nil
+        byFingerprint[key] = entry.isEmpty ? nil : packed
     }
 }
 

@@ -70,3 +70,42 @@ struct RowBinder {
         }
     }
 }
+
+/// Reads a statement's rows with SQLite's own calls: start-up reads a
+/// million alert rows, and GRDB's row values (a string per text column)
+/// cost more than the read itself.
+struct RowStepper {
+    /// Kept alive here: the statement is finalized when GRDB's object goes.
+    private let owner: Statement
+    private let statement: SQLiteStatement
+    private let db: Database
+
+    init(_ statement: Statement, in db: Database) {
+        owner = statement
+        self.statement = statement.sqliteStatement
+        self.db = db
+    }
+
+    /// Moves to the next row; false after the last one.
+    func next() throws -> Bool {
+        let code = sqlite3_step(statement)
+        if code == SQLITE_ROW { return true }
+        sqlite3_reset(statement)
+        guard code == SQLITE_DONE else {
+            throw DatabaseError(
+                resultCode: ResultCode(rawValue: code), message: db.sqliteConnection.map { String(cString: sqlite3_errmsg($0)) },
+                sql: String(cString: sqlite3_sql(statement)))
+        }
+        return false
+    }
+
+    func int64(_ column: Int32) -> Int64 { sqlite3_column_int64(statement, column) }
+
+    func isNull(_ column: Int32) -> Bool { sqlite3_column_type(statement, column) == SQLITE_NULL }
+
+    /// The column's text as UTF-8, lent for the call (SQLite owns it).
+    func withText<Result>(_ column: Int32, _ body: (UnsafeBufferPointer<UInt8>) -> Result) -> Result {
+        let text = sqlite3_column_text(statement, column)
+        return body(UnsafeBufferPointer(start: text, count: Int(sqlite3_column_bytes(statement, column))))
+    }
+}

@@ -95,6 +95,13 @@ struct ActiveIndexTests {
         let alert = Alert(check: "disk_full", host: "web-1", labels: ["env": "prod"])
         let fingerprint = Fingerprint.of(alert)
         #expect(FingerprintMap<Int>.number(fingerprint).map { String(format: "%016llx", $0) } == fingerprint)
+        // From a row's bytes as from a string, and back to the same text.
+        for text in [fingerprint, "00000000000000FF", "key-\(fingerprint)", "straße", ""] {
+            let key = Array(text.utf8).withUnsafeBufferPointer { FingerprintKey(utf8: $0) }
+            #expect(key.text == text)
+            #expect(FingerprintKey(text).text == text)
+        }
+        if case .number = FingerprintKey(fingerprint) {} else { Issue.record("a computed fingerprint is keyed by its number") }
     }
 
     @Test("a kept copy of a string is equal to it, short or long, ASCII or not")
