@@ -93,10 +93,4 @@ struct FingerprintMap<Value: Sendable>: Sendable {
     var count: Int { byNumber.count + byText.count }
 
     mutating func reserveCapacity(_ count: Int) { byNumber.reserveCapacity(count) }
-
-    /// The number 16 lowercase hex digits spell (`FingerprintKey.number`).
-    static func number(_ fingerprint: String) -> UInt64? {
-        if case .number(let number) = FingerprintKey(fingerprint) { return number }
-        return nil
-    }
 }

@@ -40,10 +40,6 @@ public protocol IncidentSource: Sendable {
     func engineIncidents(_ ids: [Int64]) throws -> [Incident]
 }
 
-extension IncidentSource {
-    public func engineIncidents(_ ids: [Int64]) throws -> [Incident] { try ids.compactMap { try engineIncident($0) } }
-}
-
 /// Which incidents the engine holds in memory.
 ///
 /// An open incident that nothing touches costs memory for nothing: the

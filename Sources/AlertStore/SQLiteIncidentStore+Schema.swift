@@ -116,7 +116,7 @@ extension SQLiteIncidentStore {
                     """)
         }
         // Start-up reads the incidents that may still reopen by this index
-        // (`engineIncidentIDs`); without it, it read the whole table.
+        // (`engineIncidents(selecting:)`); without it, it read the whole table.
         migrator.registerMigration("v5: index of auto-resolved incidents") { db in
             try db.execute(sql: "CREATE INDEX incidents_auto_resolved ON incidents(resolved_at) WHERE auto_resolved = 1")
         }

@@ -218,8 +218,6 @@ public final class SQLiteIncidentStore: IncidentStore {
         WHERE i.state IN (\(activeStates))
         """
 
-    static let engineIncidentIDs = engineIncidents(selecting: "SELECT id FROM incidents")
-
     // MARK: IncidentSource (what the engine let go of)
 
     public func engineIncident(_ id: Int64) throws -> Incident? { try engineIncidents([id]).first }

@@ -203,7 +203,7 @@ final class EngineStateTests {
         let store = try SQLiteIncidentStore(path: database.path)
         let queries = [
             SQLiteIncidentStore.engineIncidents(selecting: "SELECT \(SQLiteIncidentStore.engineIncidentColumns) FROM incidents"),
-            "SELECT \(SQLiteIncidentStore.engineAlertColumns) FROM incident_alerts WHERE incident_id IN (\(SQLiteIncidentStore.engineIncidentIDs))",
+            "SELECT \(SQLiteIncidentStore.engineAlertColumns) FROM incident_alerts WHERE incident_id IN (\(SQLiteIncidentStore.engineIncidents(selecting: "SELECT id FROM incidents")))",
             SQLiteIncidentStore.activeIncidentsSQL, SQLiteIncidentStore.activeAlertsSQL,
         ]
         for query in queries {
