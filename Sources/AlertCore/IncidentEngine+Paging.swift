@@ -98,11 +98,15 @@ extension IncidentEngine {
     /// The earliest of: the next escalation step and the ack_within breach
     /// (while open), the next status-update reminder (while active).
     func nextAttention(_ incident: borrowing Incident) -> Date? {
-        guard incident.state.isActive, let state = incident.escalation else { return nil }
+        Self.nextAttention(state: incident.state, escalation: incident.escalation, paging: paging)
+    }
+
+    static func nextAttention(state incidentState: IncidentState, escalation: EscalationState?, paging: PagingPolicy) -> Date? {
+        guard incidentState.isActive, let state = escalation else { return nil }
         let policy = paging.policy(for: state.level)
         var next: Date?
         func consider(_ time: Date) { next = min(next ?? time, time) }
-        if incident.state == .open {
+        if incidentState == .open {
             if state.nextStep < policy.steps.count {
                 consider(state.startedAt.addingTimeInterval(policy.steps[state.nextStep].after))
             }

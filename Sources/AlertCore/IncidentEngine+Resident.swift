@@ -26,6 +26,30 @@ public struct IndexedAlert: Sendable {
     public var fingerprint: String { key.text }
 }
 
+/// An active incident as start-up indexes it (`IncidentEngine.indexLetGo`):
+/// its id, severity, group and next due time, without the incident. Made
+/// by the thread that reads the rows, so the thread that indexes only
+/// files it.
+public struct IndexedIncident: Sendable {
+    public var id: Int64
+    public var severity: Severity
+    var group: ActiveIndex.Group
+    var attentionAt: Date?
+
+    /// `groupKey` is the stored group key's UTF-8 (`Incident.groupKey`): no
+    /// string is made for a fingerprint group. `paging` decides when the
+    /// incident next needs attention (`IncidentEngine.nextAttention`).
+    public init(
+        id: Int64, severity: Severity, state: IncidentState, groupKey: UnsafeBufferPointer<UInt8>,
+        escalation: EscalationState?, paging: PagingPolicy
+    ) {
+        self.id = id
+        self.severity = severity
+        group = ActiveIndex.Group(groupKey: groupKey)
+        attentionAt = IncidentEngine.nextAttention(state: state, escalation: escalation, paging: paging)
+    }
+}
+
 /// Where the engine reads back an incident it let go of to save memory:
 /// the store. Called on the engine's thread once everything the engine
 /// handed over (`takeChanges`) is committed, so it gives back what the
@@ -72,11 +96,20 @@ extension IncidentEngine {
         attention.reserveCapacity(count)
     }
 
-    /// Indexes active incidents (without alerts) that the engine does not hold.
-    public mutating func indexLetGo(_ incidents: [Incident]) {
-        for incident in incidents where incident.state.isActive && !self.incidents.contains(incident.id) {
-            indexWithoutAlerts(incident)
+    /// Indexes active incidents (not their alerts) that the engine does not hold.
+    public mutating func indexLetGo(_ incidents: [IndexedIncident]) {
+        // Counted here, added once: a million `activeCounts` updates would
+        // each hash a severity.
+        var counts = [Int](repeating: 0, count: Severity.allCases.count)
+        for incident in incidents where !self.incidents.contains(incident.id) {
+            nextID = max(nextID, incident.id + 1)
+            counts[incident.severity.rawValue - 1] += 1
+            active.setGroup(incident.group, incident.id)
+            attention.set(incident.id, at: incident.attentionAt)
             hasLetGo = true
+        }
+        for severity in Severity.allCases where counts[severity.rawValue - 1] > 0 {
+            activeCounts[severity, default: 0] += counts[severity.rawValue - 1]
         }
     }
 

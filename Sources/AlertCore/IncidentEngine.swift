@@ -55,7 +55,7 @@ public struct IncidentEngine: Sendable {
     /// When each active incident's escalation next needs `tick` (a step, a
     /// breach, a reminder): the cycle visits only those due.
     var attention = DueSchedule<Int64>()
-    private(set) public var nextID: Int64
+    internal(set) public var nextID: Int64
     /// Active incidents by severity, kept as incidents change (for gauges and
     /// status lines without scanning every incident).
     internal(set) public var activeCounts: [Severity: Int] = [:]

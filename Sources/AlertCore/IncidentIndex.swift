@@ -94,6 +94,32 @@ struct ActiveIndex: Sendable {
         }
     }
 
+    /// A group as start-up reads it from the store: a fingerprint's key, or
+    /// a rule group's text.
+    enum Group: Sendable {
+        case fingerprint(FingerprintKey)
+        case rule(String)
+
+        /// From a stored group key's UTF-8 (`Incident.groupKey`): `fp:` and
+        /// the fingerprint, or a rule group (`IncidentGroup(text:)`).
+        init(groupKey bytes: UnsafeBufferPointer<UInt8>) {
+            let prefix = "fp:".utf8
+            if bytes.starts(with: prefix) {
+                self = .fingerprint(FingerprintKey(utf8: UnsafeBufferPointer(rebasing: bytes[prefix.count...])))
+            } else {
+                self = .rule(String(decoding: bytes, as: UTF8.self))
+            }
+        }
+    }
+
+    /// Incident `id` is the active incident of `group` (start-up).
+    mutating func setGroup(_ group: Group, _ id: Int64) {
+        switch group {
+        case .fingerprint(let key): update(key) { $0.group = id }
+        case .rule(let text): byRule[text] = id
+        }
+    }
+
     /// Where a firing alert goes: the incident holding it, else its group's.
     func incident(holding fingerprint: String, orOf group: IncidentGroup) -> Int64? {
         guard group.byFingerprint, group.value == fingerprint else { return self[holding: fingerprint] ?? self[group] }

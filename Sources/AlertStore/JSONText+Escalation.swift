@@ -20,7 +20,12 @@ extension JSONText {
     /// is read at start-up); nil when it is not such an object.
     static func decodeEscalation(_ text: String?) -> EscalationState? {
         guard var text else { return nil }
-        return text.withUTF8 { bytes in decodeOwnEscalation(bytes) ?? parseEscalation(bytes) }
+        return text.withUTF8 { decodeEscalation($0) }
+    }
+
+    /// The same from the text's UTF-8 (a database row's).
+    static func decodeEscalation(_ bytes: UnsafeBufferPointer<UInt8>) -> EscalationState? {
+        decodeOwnEscalation(bytes) ?? parseEscalation(bytes)
     }
 
     /// Any JSON text of an escalation state, by the parser.
@@ -74,7 +79,8 @@ extension JSONText {
             guard let at = reader.integer() else { return nil }
             lastUpdateAt = at
         }
-        guard reader.take(#","level":""#), let levelText = reader.string(), let level = Severity(parsing: levelText),
+        guard reader.take(#","level":""#), let levelText = reader.string(),
+            let level = Severity.allCases.first(where: { $0.description == levelText }) ?? Severity(parsing: levelText),
             reader.take(#","nextStep":"#), let nextStep = reader.integer(), reader.take(#","notified":["#)
         else { return nil }
         var notified: [String] = []

@@ -110,16 +110,17 @@ public final class SQLiteIncidentStore: IncidentStore {
     /// indexing overlap on the two cores.
     public func loadEngine(settings: IncidentSettings, paging: PagingPolicy, resolvedSince: Date) throws -> IncidentEngine {
         let since: StatementArguments = ["since": Millis.from(resolvedSince)]
-        let chunks = Handoff<[Incident]>()
+        let chunks = Handoff<[IndexedIncident]>()
         let (incidentsRead, engineBuilt) = inParallel(
             {
                 defer { chunks.finish() }
                 return Result {
                     try self.pool.read { db in
-                        var chunk: [Incident] = []
+                        let rows = RowStepper(try db.makeStatement(sql: Self.indexedIncidentsSQL), in: db)
+                        var chunk: [IndexedIncident] = []
                         chunk.reserveCapacity(Self.handoffChunk)
-                        try Self.forEachIncident(in: db, sql: Self.activeIncidentsSQL) { incident in
-                            chunk.append(incident)
+                        while try rows.next() {
+                            chunk.append(Self.indexedIncident(rows, paging: paging))
                             if chunk.count == Self.handoffChunk {
                                 chunks.put(chunk)
                                 chunk.removeAll(keepingCapacity: true)
@@ -207,6 +208,21 @@ public final class SQLiteIncidentStore: IncidentStore {
 
     /// The active incidents as the engine holds them, without alerts.
     static let activeIncidentsSQL = "SELECT \(engineIncidentColumns) FROM incidents WHERE state IN (\(activeStates))"
+
+    /// The active incidents, as `indexedIncident` reads them.
+    static let indexedIncidentsSQL = "SELECT id, severity, state, group_key, escalation FROM incidents WHERE state IN (\(activeStates))"
+
+    /// An `indexedIncidentsSQL` row as the engine indexes it: read with
+    /// SQLite's own calls, no `Incident` built (a million at start-up).
+    private static func indexedIncident(_ rows: RowStepper, paging: PagingPolicy) -> IndexedIncident {
+        let state = rows.withText(2) { IncidentState(rawValue: String(decoding: $0, as: UTF8.self)) } ?? .open
+        let escalation = rows.isNull(4) ? nil : rows.withText(4) { JSONText.decodeEscalation($0) }
+        return rows.withText(3) { groupKey in
+            IndexedIncident(
+                id: rows.int64(0), severity: Severity(rawValue: Int(rows.int64(1))) ?? .sev3, state: state,
+                groupKey: groupKey, escalation: escalation, paging: paging)
+        }
+    }
 
     /// The active incidents' alerts, as `IndexedAlert` needs them.
     /// A join, not `incident_id IN (SELECT …)`: SQLite builds the list of a

@@ -86,7 +86,10 @@ public struct EscalationState: Sendable, Equatable, Codable {
 /// What the engine needs of the configuration to page: policies, how many
 /// channels each receiver has, fallbacks, business hours, retries.
 public struct PagingPolicy: Sendable, Equatable {
-    public var policies: [Severity: Policy]
+    public var policies: [Severity: Policy] { didSet { resolved = Self.resolve(policies) } }
+    /// `policy(for:)` by severity (`rawValue - 1`): asked for every open
+    /// incident at start-up and on every escalation check, without hashing.
+    private var resolved: [Policy]
     public var channelCounts: [String: Int]
     public var fallbacks: [String: String]
     /// Backoff and give-up per receiver; `RetryPolicy()` for those not listed.
@@ -98,6 +101,7 @@ public struct PagingPolicy: Sendable, Equatable {
         retries: [String: RetryPolicy] = [:], businessHours: BusinessHours = .default
     ) {
         self.policies = policies
+        resolved = Self.resolve(policies)
         self.channelCounts = channelCounts
         self.fallbacks = fallbacks
         self.retries = retries
@@ -107,7 +111,11 @@ public struct PagingPolicy: Sendable, Equatable {
     public func retry(for receiver: String) -> RetryPolicy { retries[receiver] ?? RetryPolicy() }
 
     /// The configured policy, else the embedded default.
-    public func policy(for severity: Severity) -> Policy { policies[severity] ?? Policy.embeddedDefault(for: severity) }
+    public func policy(for severity: Severity) -> Policy { resolved[severity.rawValue - 1] }
+
+    private static func resolve(_ policies: [Severity: Policy]) -> [Policy] {
+        Severity.allCases.map { policies[$0] ?? Policy.embeddedDefault(for: $0) }
+    }
 
     /// The receivers of `list` that have a channel: `list` itself when all
     /// do (the common case), so incidents paged by one step share its list.
