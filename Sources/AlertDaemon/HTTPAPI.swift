@@ -70,7 +70,7 @@ struct HTTPAPI: Sendable {
 
     private func health() -> HTTPResponse {
         do {
-            _ = try store.counts()
+            try store.checkHealth()
             return HTTPResponse(.ok, body: #"{"status":"ok"}"#)
         } catch {
             return Self.error(.serviceUnavailable, "store unavailable: \(error)")

@@ -24,6 +24,10 @@ public protocol IncidentStore: IncidentSource {
     func fate(of fingerprint: String) throws -> Fate?
     func counts() throws -> IncidentCounts
 
+    /// Throws when the store cannot be read. Cheap whatever the store holds:
+    /// `/healthz` calls it (`counts` scans every incident).
+    func checkHealth() throws
+
     /// Pending outbox rows due at `now` (and not held past it), oldest first.
     func duePages(now: Date, limit: Int) throws -> [OutboxPage]
     /// The earliest time a pending page becomes due, if any.

@@ -366,6 +366,10 @@ public final class SQLiteIncidentStore: IncidentStore {
         }
     }
 
+    public func checkHealth() throws {
+        try pool.read { db in _ = try Int64.fetchOne(db, sql: "SELECT id FROM incidents LIMIT 1") }
+    }
+
     public func counts() throws -> IncidentCounts {
         try pool.read { db in
             var counts = IncidentCounts(activeBySeverity: [:], byState: [:])
