@@ -79,7 +79,8 @@ def run_udp(args):
             errors += 1
     seconds = time.monotonic() - start
     sent = args.count - errors
-    return {"mode": "udp", "sent": sent, "seconds": seconds, "rate": sent / seconds, "send_errors": errors}
+    return {"mode": "udp", "sent": sent, "seconds": seconds, "rate": sent / seconds, "send_errors": errors,
+            "started_at": start}
 
 
 def run_stream(args, family, address):
@@ -115,7 +116,8 @@ def run_stream(args, family, address):
         except OSError:
             pass
         s.close()
-    return {"mode": args.mode, "sent": args.count, "seconds": seconds, "rate": args.count / seconds}
+    return {"mode": args.mode, "sent": args.count, "seconds": seconds, "rate": args.count / seconds,
+            "started_at": start}
 
 
 # ------------------------------------------------------------------ HTTP
@@ -230,7 +232,7 @@ def run_http(args):
         t.join()
     seconds = time.monotonic() - start
     result = {"mode": "http", "sent": args.count, "requests": len(requests), "seconds": seconds,
-              "rate": args.count / seconds, "status": status_counts, "retries": retries[0],
+              "rate": args.count / seconds, "started_at": start, "status": status_counts, "retries": retries[0],
               "latency_ms": percentiles(latencies)}
     if errors:
         result["errors"] = errors[:5]

@@ -131,6 +131,9 @@ public final class Pipeline: AlertSink, @unchecked Sendable {
     /// Starts the pipeline thread.
     public func start() {
         let thread = Thread { [self] in
+            // Named from inside: on Linux a name set before `start()` is not
+            // applied. `top -H` and `/proc/PID/task/*/comm` then show it.
+            Thread.current.name = "alertd-pipeline"
             // A second after the last alerts (ticks and probes do not count),
             // hand back what the burst's garbage left free (`FreedMemory`).
             var tidyFrom: Date?
@@ -147,7 +150,6 @@ public final class Pipeline: AlertSink, @unchecked Sendable {
             done.store(true, ordering: .releasing)
             finished.withLock { $0?.resume(); $0 = nil }
         }
-        thread.name = "alertd-pipeline"
         thread.stackSize = 8 << 20
         thread.start()
     }
