@@ -10,10 +10,6 @@ public protocol IncidentStore: IncidentSource {
     /// Writes one batch of changes in ONE transaction; returns after commit.
     func apply(_ changes: ChangeSet) throws
 
-    /// What the engine needs after a restart: active incidents and those
-    /// auto-resolved at or after `resolvedSince`, with their alerts.
-    func loadEngineState(resolvedSince: Date) throws -> EngineState
-
     /// The engine after a restart, holding none of the active incidents:
     /// it indexes them and reads each back from the store when needed.
     func loadEngine(settings: IncidentSettings, paging: PagingPolicy, resolvedSince: Date) throws -> IncidentEngine
@@ -36,7 +32,7 @@ public protocol IncidentStore: IncidentSource {
     func pages(of incident: Int64) throws -> [OutboxPage]
 }
 
-/// What the engine is rebuilt from after a restart.
+/// Every incident an engine needs after a restart, whole (`SQLiteIncidentStore.loadEngineState`).
 public struct EngineState: Sendable {
     /// By id.
     public var incidents: IncidentTable

@@ -41,11 +41,13 @@ public final class SQLiteIncidentStore: IncidentStore {
         }
     }
 
-    /// Reads the incidents and their alerts at the same time, on two reader
-    /// connections (two cores: start-up with a million open incidents is
-    /// mostly building values from rows), then files each alert under its
-    /// incident. Two read transactions, not one: only `apply` changes these
-    /// tables, and its one caller, the pipeline, is the one waiting here.
+    /// Every incident the engine needs after a restart, whole and held:
+    /// active ones and those auto-resolved at or after `resolvedSince`, with
+    /// their alerts. Not what the daemon starts from (`loadEngine` holds
+    /// none of them); the store's tests compare what it gives back against
+    /// what an engine wrote, and `loadEngine`'s engine against one built
+    /// from it. Incidents and alerts are read at once on two reader
+    /// connections, then each alert is filed under its incident.
     public func loadEngineState(resolvedSince: Date) throws -> EngineState {
         let since: StatementArguments = ["since": Millis.from(resolvedSince)]
         let (incidentsRead, alertsRead) = inParallel(
