@@ -63,6 +63,22 @@ public struct IncidentAlerts: Sendable, Equatable, ExpressibleByDictionaryLitera
         }
     }
 
+    /// Changes the alert with this fingerprint where it lies; nil when
+    /// there is none. No copy is taken out and written back, so the alert's
+    /// own boxes stay uniquely referenced (a repeat changes them in place
+    /// instead of allocating new ones).
+    public mutating func update<Result>(_ fingerprint: String, _ change: (inout IncidentAlert) -> Result) -> Result? {
+        if single != nil {
+            guard single!.alert.fingerprint == fingerprint else { return nil }
+            if !isKnownUniquelyReferenced(&single) { single = Box(single!.alert) }
+            return change(&single!.alert)
+        }
+        guard var alerts = many, let index = alerts.index(forKey: fingerprint) else { return nil }
+        many = nil  // `alerts` holds the only reference now: no copy
+        defer { many = alerts }
+        return change(&alerts.values[index])
+    }
+
     public var count: Int { single != nil ? 1 : many?.count ?? 0 }
 
     public var isEmpty: Bool { count == 0 }

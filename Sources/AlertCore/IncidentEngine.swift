@@ -338,26 +338,28 @@ public struct IncidentEngine: Sendable {
         // the engine's other state is updated after, from what this returns.
         let (joining, previous) = incidents.update(id) { incident -> (Joining, Severity) in
             let previous = incident.severity
-            var joining = Joining.repeated
-            if var existing = incident.alerts[fingerprint] {
+            let seen = incident.alerts.update(fingerprint) { existing -> Joining in
+                var joining = Joining.repeated
                 if existing.status == .resolved {
                     existing.status = .firing
-                    incident.firingCount += 1
                     joining = .firedAgain
                 }
                 existing.count += 1
                 existing.lastSeen = now
-                existing.summary = alert.summary ?? existing.summary
+                // Set only when it differs: the texts' box is then left alone.
+                if let summary = alert.summary, summary != existing.summary { existing.summary = summary }
                 existing.severity = severity
                 existing.expiresAt = alert.endsAt
-                incident.alerts[fingerprint] = existing
-            } else {
+                return joining
+            }
+            let joining = seen ?? .attached
+            if seen == .firedAgain { incident.firingCount += 1 }
+            if seen == nil {
                 incident.alerts[fingerprint] = IncidentAlert(
                     incidentID: id, fingerprint: fingerprint, check: alert.check.keptCopy(), host: alert.host?.keptCopy(),
                     source: alert.source, summary: alert.summary, status: .firing, severity: severity,
                     labels: alert.labels, firstSeen: now, lastSeen: now, count: 1, expiresAt: alert.endsAt)
                 incident.firingCount += 1
-                joining = .attached
             }
             incident.occurrences += 1
             incident.lastSeen = now

@@ -25,9 +25,17 @@ struct IncidentAlertsTests {
         var model: [String: IncidentAlert] = [:]
         for step in 0..<5_000 {
             let fingerprint = "fp\(generator.next() % 4)"  // few keys: 0, 1, 2 and more entries all happen
-            if generator.next() % 3 == 0 {
+            let choice = generator.next() % 4
+            if choice == 0 {
                 alerts[fingerprint] = nil
                 model[fingerprint] = nil
+            } else if choice == 1 {  // changed in place, as a repeat does
+                let found = alerts.update(fingerprint) { alert -> Int64 in
+                    alert.count += 1
+                    return alert.count
+                }
+                if model[fingerprint] != nil { model[fingerprint]!.count += 1 }
+                #expect(found == model[fingerprint]?.count, "update's answer after step \(step)")
             } else {
                 let value = Self.alert(fingerprint, count: Int64(step))
                 alerts[fingerprint] = value
@@ -50,6 +58,18 @@ struct IncidentAlertsTests {
         #expect(original.count == size)
         #expect(copy["fp0"]?.count == 99)
         #expect(copy.count == size + 1)
+    }
+
+    @Test("a copy is a value under an in-place update too", arguments: [1, 3])
+    func updateCopyOnWrite(size: Int) {
+        var original = IncidentAlerts()
+        for index in 0..<size { original["fp\(index)"] = Self.alert("fp\(index)") }
+        var copy = original
+        #expect(copy.update("fp0") { $0.count = 99 } != nil)
+        #expect(copy.update("absent") { $0.count = 7 } == nil)
+        #expect(original["fp0"]?.count == 1)
+        #expect(copy["fp0"]?.count == 99)
+        #expect(copy["absent"] == nil && copy.count == size)
     }
 
     @Test("a lookup of another fingerprint finds nothing in a one-alert incident")
