@@ -336,7 +336,16 @@ public struct IncidentEngine: Sendable {
     private mutating func attach(_ alert: Alert, fingerprint: String, severity: Severity, to id: Int64, now: Date) -> Bool {
         // The incident is changed in place (the hot path of every repeat);
         // the engine's other state is updated after, from what this returns.
-        let (joining, previous) = incidents.update(id) { incident -> (Joining, Severity) in
+        // The closures capture only what a repeat needs, not `alert`: a
+        // capture of the whole alert copies it (retaining every field).
+        let summary = alert.summary
+        let endsAt = alert.endsAt
+        func occurred(_ incident: inout Incident, previous: Severity) {
+            incident.occurrences += 1
+            incident.lastSeen = now
+            if severity.isMoreSevere(than: previous) { incident.severity = severity }
+        }
+        let (seen, previous) = incidents.update(id) { incident -> (Joining?, Severity) in
             let previous = incident.severity
             let seen = incident.alerts.update(fingerprint) { existing -> Joining in
                 var joining = Joining.repeated
@@ -347,25 +356,27 @@ public struct IncidentEngine: Sendable {
                 existing.count += 1
                 existing.lastSeen = now
                 // Set only when it differs: the texts' box is then left alone.
-                if let summary = alert.summary, summary != existing.summary { existing.summary = summary }
+                if let summary, summary != existing.summary { existing.summary = summary }
                 existing.severity = severity
-                existing.expiresAt = alert.endsAt
+                existing.expiresAt = endsAt
                 return joining
             }
-            let joining = seen ?? .attached
             if seen == .firedAgain { incident.firingCount += 1 }
-            if seen == nil {
-                incident.alerts[fingerprint] = IncidentAlert(
-                    incidentID: id, fingerprint: fingerprint, check: alert.check.keptCopy(), host: alert.host?.keptCopy(),
-                    source: alert.source, summary: alert.summary, status: .firing, severity: severity,
-                    labels: alert.labels, firstSeen: now, lastSeen: now, count: 1, expiresAt: alert.endsAt)
-                incident.firingCount += 1
-            }
-            incident.occurrences += 1
-            incident.lastSeen = now
-            if severity.isMoreSevere(than: previous) { incident.severity = severity }
-            return (joining, previous)
+            if seen != nil { occurred(&incident, previous: previous) }
+            return (seen, previous)
         }!
+        let joining = seen ?? .attached
+        if seen == nil {
+            let new = IncidentAlert(
+                incidentID: id, fingerprint: fingerprint, check: alert.check.keptCopy(), host: alert.host?.keptCopy(),
+                source: alert.source, summary: summary, status: .firing, severity: severity,
+                labels: alert.labels, firstSeen: now, lastSeen: now, count: 1, expiresAt: endsAt)
+            incidents.update(id) { incident in
+                incident.alerts[fingerprint] = new
+                incident.firingCount += 1
+                occurred(&incident, previous: previous)
+            }
+        }
         switch joining {
         case .repeated: break
         case .firedAgain: record(id, now, .alertAttached, "\(alertLabel(alert, fingerprint)) fired again")

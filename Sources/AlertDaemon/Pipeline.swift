@@ -144,8 +144,8 @@ public final class Pipeline: AlertSink, @unchecked Sendable {
                     tidyFrom = nil
                     continue
                 }
-                process(batch)
                 if batch.contains(where: \.isAlerts) { tidyFrom = Date().addingTimeInterval(1) }
+                process(batch)
             }
             done.store(true, ordering: .releasing)
             finished.withLock { $0?.resume(); $0 = nil }
@@ -167,7 +167,7 @@ public final class Pipeline: AlertSink, @unchecked Sendable {
         }
     }
 
-    private func process(_ batch: [PipelineWork]) {
+    private func process(_ batch: consuming [PipelineWork]) {
         let now = clock.now()
         var replies: [(Result<Void, any Error>) -> Void] = []
         var alertCount = 0
@@ -176,14 +176,18 @@ public final class Pipeline: AlertSink, @unchecked Sendable {
             if case .alerts(_, let fingerprints, _) = work { return fingerprints }
             return []
         })
-        for work in batch {
-            switch work {
-            case .alerts(let alerts, let fingerprints, let done):
+        for index in batch.indices {
+            switch batch[index] {
+            case .alerts(var alerts, let fingerprints, let done):
+                // Taken out of the batch, `alerts` is the only reference to
+                // its storage, so each alert is classified where it lies
+                // rather than copied out (a copy retains every field).
+                batch[index] = .alerts([], fingerprints: [], done: nil)
                 alertCount += alerts.count
                 var fates: [Fate] = []
                 fates.reserveCapacity(done == nil ? 0 : alerts.count)
-                for (alert, fingerprint) in zip(alerts, fingerprints) {
-                    let fate = ingest(alert, fingerprint: fingerprint, now: now)
+                for position in alerts.indices {
+                    let fate = ingest(&alerts[position], fingerprint: fingerprints[position], now: now)
                     if done != nil { fates.append(fate) }
                 }
                 if let done { replies.append { result in done(result.map { fates }) } }
@@ -225,8 +229,7 @@ public final class Pipeline: AlertSink, @unchecked Sendable {
 
     /// `fingerprint` is the identity of the alert as received (before any
     /// rule's `set_labels`).
-    private func ingest(_ alert: Alert, fingerprint: String, now: Date) -> Fate {
-        var alert = alert
+    private func ingest(_ alert: inout Alert, fingerprint: String, now: Date) -> Fate {
         let classification = classifier.classify(&alert)
         let fate = engine.ingest(alert, fingerprint: fingerprint, classification: classification, now: now)
         switch fate.decision {
