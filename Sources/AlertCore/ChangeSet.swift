@@ -20,7 +20,24 @@ public struct ChangeSet: Sendable {
     public var incidentPositions: [Int64: Int] {
         var positions: [Int64: Int] = [:]
         positions.reserveCapacity(incidents.count)
-        for (position, incident) in incidents.enumerated() { positions[incident.id] = position }
+        var position = 0
+        incidents.forEachInPlace { incident in
+            positions[incident.id] = position
+            position += 1
+        }
         return positions
+    }
+}
+
+extension Array {
+    /// Calls `body` with each element where it lies. `for element in array`
+    /// copies each one (a retain of every reference it holds, released
+    /// after): each commit walks every changed incident and alert several
+    /// times.
+    @inlinable
+    public func forEachInPlace(_ body: (borrowing Element) throws -> Void) rethrows {
+        try withUnsafeBufferPointer { buffer in
+            for index in buffer.indices { try body(buffer[index]) }
+        }
     }
 }

@@ -176,7 +176,7 @@ extension IncidentEngine {
     /// not committed yet, so the source could not give them back.
     public mutating func letGoOfQuietIncidents(keeping changes: ChangeSet = ChangeSet()) {
         guard source != nil else { return }
-        for incident in changes.incidents { recentlyChanged.insert(incident.id) }
+        changes.incidents.forEachInPlace { recentlyChanged.insert($0.id) }
         guard incidents.count > residentLimit || recentlyChanged.count > 2 * residentLimit else { return }
         var quiet: [Int64] = []
         var reopenable: [(Int64, IncidentGroup)] = []

@@ -410,7 +410,9 @@ public struct IncidentEngine: Sendable {
         pendingTimeline.removeAll(keepingCapacity: true)
         pendingFates.removeAll(keepingCapacity: true)
         forgetWrittenTexts(of: changes)
-        for incident in changes.incidents where !incident.state.isActive { forgetIfSettled(incident.id, now: now) }
+        changes.incidents.forEachInPlace { incident in
+            if !incident.state.isActive { forgetIfSettled(incident.id, now: now) }
+        }
         letGoOfQuietIncidents(keeping: changes)
         // Strictly after the window, as `fire` reopens at its very end.
         while let id = reopenEnds.popDue(Date(timeIntervalSinceReferenceDate: now.timeIntervalSinceReferenceDate.nextDown)) {
@@ -440,14 +442,17 @@ public struct IncidentEngine: Sendable {
     /// overwrites them with the blanks left here (see
     /// `SQLiteIncidentStore.write`), and loads the engine state without them.
     private mutating func forgetWrittenTexts(of changes: ChangeSet) {
-        for incident in changes.incidents where !incident.title.isEmpty || incident.rule != nil {
+        changes.incidents.forEachInPlace { incident in
+            guard !incident.title.isEmpty || incident.rule != nil else { return }
             incidents.update(incident.id) { incident in
                 incident.title = ""
                 incident.rule = nil
             }
         }
-        for alert in changes.alerts where alert.holdsTexts {
-            incidents.update(alert.incidentID) { $0.alerts[alert.fingerprint]?.forgetTexts() }
+        changes.alerts.forEachInPlace { alert in
+            guard alert.holdsTexts else { return }
+            let fingerprint = alert.fingerprint
+            incidents.update(alert.incidentID) { _ = $0.alerts.update(fingerprint) { $0.forgetTexts() } }
         }
     }
 

@@ -27,7 +27,7 @@ extension SQLiteIncidentStore {
                   postmortem_due_at=excluded.postmortem_due_at
                 """)
         var row = RowBinder(incidentStatement, in: db)
-        for incident in changes.incidents {
+        try changes.incidents.forEachInPlace { incident in
             row.bind(incident.id)
             row.bind(incident.title)
             row.bind(incident.severity.rawValue)
@@ -60,7 +60,7 @@ extension SQLiteIncidentStore {
                   last_seen=excluded.last_seen, count=excluded.count, expires_at=excluded.expires_at
                 """)
         row = RowBinder(alertStatement, in: db)
-        for alert in changes.alerts {
+        try changes.alerts.forEachInPlace { alert in
             row.bind(alert.incidentID)
             row.bind(alert.fingerprint)
             row.bind(alert.check)
