@@ -45,7 +45,7 @@ public struct IncidentEngine: Sendable {
     /// When each reopenable incident's `reopen_within` ends: the engine lets
     /// it go then (a mass resolve makes thousands reopenable at once, and a
     /// commit must not look at each of them).
-    private var reopenEnds = DueSchedule<Int64>()
+    var reopenEnds = DueSchedule<Int64>()
     /// The groups of reopenable incidents that were let go of (to end their
     /// `reopen_within` without reading them back).
     var reopenableLetGo: [Int64: IncidentGroup] = [:]
@@ -73,7 +73,7 @@ public struct IncidentEngine: Sendable {
 
     var dirtyIncidents: Set<Int64> = []
     var dirtyAlerts: Set<AlertKey> = []
-    private var pendingTimeline: [TimelineEntry] = []
+    var pendingTimeline: [TimelineEntry] = []
     var pendingFates: [String: Fate] = [:]
     var pendingPages: [OutboxPage] = []
     /// What paging needs of the configuration; set on start and reload
@@ -390,81 +390,6 @@ public struct IncidentEngine: Sendable {
         record(id, now, .severityChanged, "\(previous) → \(severity): \(alertLabel(alert, fingerprint)) classified higher")
         changeActiveSeverity(from: previous, to: severity)
         return true
-    }
-
-    // MARK: Changes
-
-    /// Hands over everything changed since the last call, and forgets
-    /// incidents that are settled (resolved and no longer reopenable at `now`).
-    public mutating func takeChanges(now: Date) -> ChangeSet {
-        for id in dirtyIncidents { reschedule(id) }
-        var changes = ChangeSet()
-        changes.incidents = dirtyIncidents.compactMap { incidents[$0] }
-        changes.alerts = dirtyAlerts.compactMap { incidents[$0.incident]?.alerts[$0.fingerprint] }
-        changes.timeline = pendingTimeline
-        changes.fates = Array(pendingFates.values)
-        changes.pages = pendingPages
-        pendingPages.removeAll(keepingCapacity: true)
-        dirtyIncidents.removeAll(keepingCapacity: true)
-        dirtyAlerts.removeAll(keepingCapacity: true)
-        pendingTimeline.removeAll(keepingCapacity: true)
-        pendingFates.removeAll(keepingCapacity: true)
-        forgetWrittenTexts(of: changes)
-        changes.incidents.forEachInPlace { incident in
-            if !incident.state.isActive { forgetIfSettled(incident.id, now: now) }
-        }
-        letGoOfQuietIncidents(keeping: changes)
-        // Strictly after the window, as `fire` reopens at its very end.
-        while let id = reopenEnds.popDue(Date(timeIntervalSinceReferenceDate: now.timeIntervalSinceReferenceDate.nextDown)) {
-            guard let group = incidents[id]?.groupIdentity ?? reopenableLetGo.removeValue(forKey: id),
-                reopenableByGroup[group] == id
-            else { continue }
-            reopenableByGroup.removeValue(forKey: group)
-            forgetIfSettled(id)
-        }
-        return changes
-    }
-
-    private mutating func scheduleReopenEnd(_ id: Int64) {
-        guard let incident = incidents[id] else { return }
-        scheduleReopenEnd(incident)
-    }
-
-    mutating func scheduleReopenEnd(_ incident: borrowing Incident) {
-        reopenEnds.set(incident.id, at: incident.resolvedAt.map { $0.addingTimeInterval(settings.reopenWithin) })
-    }
-
-    /// Texts are written through: once handed to the store, an incident's
-    /// title and rule and its alerts' summary, source and labels are dropped
-    /// from memory. No decision reads them (sentences use the incoming alert;
-    /// pages and `alertctl` read the store), and they are most of what an
-    /// open alert would otherwise cost in memory. The store never
-    /// overwrites them with the blanks left here (see
-    /// `SQLiteIncidentStore.write`), and loads the engine state without them.
-    private mutating func forgetWrittenTexts(of changes: ChangeSet) {
-        changes.incidents.forEachInPlace { incident in
-            guard !incident.title.isEmpty || incident.rule != nil else { return }
-            incidents.update(incident.id) { incident in
-                incident.title = ""
-                incident.rule = nil
-            }
-        }
-        changes.alerts.forEachInPlace { alert in
-            guard alert.holdsTexts else { return }
-            let fingerprint = alert.fingerprint
-            incidents.update(alert.incidentID) { _ = $0.alerts.update(fingerprint) { $0.forgetTexts() } }
-        }
-    }
-
-    private mutating func forgetIfSettled(_ id: Int64, now: Date? = nil) {
-        guard let incident = incidents[id], !incident.state.isActive, !dirtyIncidents.contains(id) else { return }
-        if reopenableByGroup[incident.groupIdentity] == id, let now, let resolvedAt = incident.resolvedAt,
-            now.timeIntervalSince(resolvedAt) <= settings.reopenWithin
-        {
-            return
-        }
-        if reopenableByGroup[incident.groupIdentity] == id { reopenableByGroup.removeValue(forKey: incident.groupIdentity) }
-        incidents.removeValue(forKey: id)
     }
 
     mutating func allocatePageID() -> Int64 {
