@@ -57,8 +57,9 @@ public struct IndexedIncident: Sendable {
 public protocol IncidentSource: Sendable {
     /// Incident `id` as the engine holds it (its alerts, no texts); nil when there is none.
     func engineIncident(_ id: Int64) throws -> Incident?
-    /// Every active incident, without its alerts.
-    func forEachActiveIncident(_ body: (Incident) throws -> Void) throws
+    /// Every active incident as start-up indexes it, its next due time
+    /// under `paging`.
+    func forEachIndexedIncident(paging: PagingPolicy, _ body: (IndexedIncident) throws -> Void) throws
     /// Several incidents as `engineIncident` gives them, in one go; those
     /// that do not exist are left out.
     func engineIncidents(_ ids: [Int64]) throws -> [Incident]
@@ -207,9 +208,9 @@ extension IncidentEngine {
         incidents.forEachInPlace { if $0.state.isActive { held += 1 } }
         guard held < activeCounts.values.reduce(0, +) else { return }
         do {
-            try source.forEachActiveIncident { incident in
+            try source.forEachIndexedIncident(paging: paging) { incident in
                 guard !incidents.contains(incident.id) else { return }
-                attention.set(incident.id, at: nextAttention(incident))
+                attention.set(incident.id, at: incident.attentionAt)
             }
         } catch {
             sourceError = error

@@ -118,11 +118,10 @@ public final class SQLiteIncidentStore: IncidentStore {
                 defer { chunks.finish() }
                 return Result {
                     try self.pool.read { db in
-                        let rows = RowStepper(try db.makeStatement(sql: Self.indexedIncidentsSQL), in: db)
                         var chunk: [IndexedIncident] = []
                         chunk.reserveCapacity(Self.handoffChunk)
-                        while try rows.next() {
-                            chunk.append(Self.indexedIncident(rows, paging: paging))
+                        try Self.forEachIndexedIncident(in: db, paging: paging) { incident in
+                            chunk.append(incident)
                             if chunk.count == Self.handoffChunk {
                                 chunks.put(chunk)
                                 chunk.removeAll(keepingCapacity: true)
@@ -208,14 +207,18 @@ public final class SQLiteIncidentStore: IncidentStore {
     /// The active states as an SQL list: `'open','acknowledged',…`.
     static let activeStates = IncidentState.allCases.filter(\.isActive).map { "'\($0.rawValue)'" }.joined(separator: ",")
 
-    /// The active incidents as the engine holds them, without alerts.
-    static let activeIncidentsSQL = "SELECT \(engineIncidentColumns) FROM incidents WHERE state IN (\(activeStates))"
-
     /// The active incidents, as `indexedIncident` reads them.
     static let indexedIncidentsSQL = "SELECT id, severity, state, group_key, escalation FROM incidents WHERE state IN (\(activeStates))"
 
-    /// An `indexedIncidentsSQL` row as the engine indexes it: read with
+    /// Each active incident as the engine indexes it: rows read with
     /// SQLite's own calls, no `Incident` built (a million at start-up).
+    private static func forEachIndexedIncident(
+        in db: Database, paging: PagingPolicy, _ body: (IndexedIncident) throws -> Void
+    ) throws {
+        let rows = RowStepper(try db.makeStatement(sql: indexedIncidentsSQL), in: db)
+        while try rows.next() { try body(indexedIncident(rows, paging: paging)) }
+    }
+
     private static func indexedIncident(_ rows: RowStepper, paging: PagingPolicy) -> IndexedIncident {
         let state = rows.withText(2) { IncidentState(rawValue: String(decoding: $0, as: UTF8.self)) } ?? .open
         let escalation = rows.isNull(4) ? nil : rows.withText(4) { JSONText.decodeEscalation($0) }
@@ -263,10 +266,8 @@ public final class SQLiteIncidentStore: IncidentStore {
         }
     }
 
-    public func forEachActiveIncident(_ body: (Incident) throws -> Void) throws {
-        try pool.read { db in
-            try Self.forEachIncident(in: db, sql: Self.activeIncidentsSQL, [:], body)
-        }
+    public func forEachIndexedIncident(paging: PagingPolicy, _ body: (IndexedIncident) throws -> Void) throws {
+        try pool.read { db in try Self.forEachIndexedIncident(in: db, paging: paging, body) }
     }
 
     // MARK: Queries

@@ -204,7 +204,7 @@ final class EngineStateTests {
         let queries = [
             SQLiteIncidentStore.engineIncidents(selecting: "SELECT \(SQLiteIncidentStore.engineIncidentColumns) FROM incidents"),
             "SELECT \(SQLiteIncidentStore.engineAlertColumns) FROM incident_alerts WHERE incident_id IN (\(SQLiteIncidentStore.engineIncidents(selecting: "SELECT id FROM incidents")))",
-            SQLiteIncidentStore.activeIncidentsSQL, SQLiteIncidentStore.activeAlertsSQL,
+            SQLiteIncidentStore.indexedIncidentsSQL, SQLiteIncidentStore.activeAlertsSQL,
         ]
         for query in queries {
             let plan = try store.pool.read { db in

@@ -27,7 +27,9 @@ final class ResidentIncidentsTests {
             return try store.engineIncident(id)
         }
 
-        func forEachActiveIncident(_ body: (Incident) throws -> Void) throws { try store.forEachActiveIncident(body) }
+        func forEachIndexedIncident(paging: PagingPolicy, _ body: (IndexedIncident) throws -> Void) throws {
+            try store.forEachIndexedIncident(paging: paging, body)
+        }
 
         let batchReads = Atomic<Int>(0)
         func engineIncidents(_ ids: [Int64]) throws -> [Incident] {
