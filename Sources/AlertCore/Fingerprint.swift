@@ -11,10 +11,7 @@ public enum Fingerprint {
         hash.add(alert.source ?? "")
         hash.add(alert.host ?? "")
         hash.add(alert.check)
-        for key in alert.labels.keys.sorted() {
-            hash.add(key)
-            hash.add(alert.labels[key]!)
-        }
+        hash.addSorted(alert.labels)
         return hash.hex
     }
 }
@@ -25,11 +22,45 @@ struct FNV1a64 {
     private(set) var value: UInt64 = 0xcbf2_9ce4_8422_2325
 
     mutating func add(_ text: String) {
-        var text = text
-        text.withUTF8 { bytes in
+        // Not `withUTF8`, which needs a mutable copy of the string (a retain).
+        let mixed: Void? = text.utf8.withContiguousStorageIfAvailable { bytes in
             for byte in bytes { mix(byte) }
         }
+        if mixed == nil {
+            for byte in text.utf8 { mix(byte) }
+        }
         mix(0xff)  // never valid in UTF-8, so it cannot occur inside a field
+    }
+
+    /// Adds each label, key then value, in key order: the labels' places
+    /// in the dictionary are sorted on the stack (every alert of every
+    /// listener comes through here; sorting the keys into an array and
+    /// looking each value up again cost an allocation and a hash per label).
+    mutating func addSorted(_ labels: [String: String]) {
+        guard labels.count > 1 else {
+            for (key, value) in labels {
+                add(key)
+                add(value)
+            }
+            return
+        }
+        withUnsafeTemporaryAllocation(of: Dictionary<String, String>.Index.self, capacity: labels.count) { order in
+            _ = order.initialize(fromContentsOf: labels.indices)
+            defer { order.deinitialize() }
+            for next in 1..<order.count {  // insertion sort: labels are few
+                let place = order[next]
+                var slot = next
+                while slot > 0, labels[place].key < labels[order[slot - 1]].key {
+                    order[slot] = order[slot - 1]
+                    slot -= 1
+                }
+                order[slot] = place
+            }
+            for place in order {
+                add(labels[place].key)
+                add(labels[place].value)
+            }
+        }
     }
 
     private mutating func mix(_ byte: UInt8) {

@@ -11,28 +11,39 @@ public struct FrameDecoder: Sendable {
     public init(maxFrame: Int = 64 * 1024) { self.maxFrame = maxFrame }
 
     public func decode(_ frame: some Collection<UInt8>, listener: String) -> [Result<Alert, DecodeError>] {
+        var results: [Result<Alert, DecodeError>] = []
+        decode(frame, listener: listener) { results.append($0) }
+        return results
+    }
+
+    /// Hands each of the frame's alerts (or the reason it was refused) to
+    /// `each` as it is decoded: no array of results per frame (a listener
+    /// decodes one frame per stream line).
+    public func decode(
+        _ frame: some Collection<UInt8>, listener: String, each: (consuming Result<Alert, DecodeError>) -> Void
+    ) {
         if frame.count > maxFrame {
-            return [.failure(DecodeError(.tooLarge, "frame of \(frame.count) bytes exceeds max_frame \(maxFrame)"))]
+            return each(.failure(DecodeError(.tooLarge, "frame of \(frame.count) bytes exceeds max_frame \(maxFrame)")))
         }
         // One contiguous buffer, scanned with concrete types: going byte by
         // byte through a generic collection from another module (NIO's
         // ByteBufferView) cost more than decoding the alerts.
-        if let results = frame.withContiguousStorageIfAvailable({ decode(buffer: $0, listener: listener) }) {
-            return results
+        if frame.withContiguousStorageIfAvailable({ decode(buffer: $0, listener: listener, each: each) }) == nil {
+            Array(frame).withUnsafeBufferPointer { decode(buffer: $0, listener: listener, each: each) }
         }
-        return Array(frame).withUnsafeBufferPointer { decode(buffer: $0, listener: listener) }
     }
 
-    private func decode(buffer: UnsafeBufferPointer<UInt8>, listener: String) -> [Result<Alert, DecodeError>] {
+    private func decode(
+        buffer: UnsafeBufferPointer<UInt8>, listener: String, each: (consuming Result<Alert, DecodeError>) -> Void
+    ) {
         var start = 0
         while start < buffer.count, Self.isSpaceOrNewline(buffer[start]) { start += 1 }
-        guard start < buffer.count else { return [] }
+        guard start < buffer.count else { return }
         if buffer[start] == UInt8(ascii: "<") {
             var end = buffer.count
             while end > start, Self.isSpaceOrNewline(buffer[end - 1]) { end -= 1 }
-            return [SyslogDecoder.decode(UnsafeBufferPointer(rebasing: buffer[start..<end]), listener: listener)]
+            return each(SyslogDecoder.decode(UnsafeBufferPointer(rebasing: buffer[start..<end]), listener: listener))
         }
-        var results: [Result<Alert, DecodeError>] = []
         var lineStart = start
         while lineStart < buffer.count {
             var lineEnd = lineStart
@@ -42,16 +53,14 @@ public struct FrameDecoder: Sendable {
             if first < lineEnd {
                 let line = UnsafeBufferPointer(rebasing: buffer[first..<lineEnd])
                 switch buffer[first] {
-                case UInt8(ascii: "{"): results.append(NativeAlertDecoder.decode(line, listener: listener))
-                case UInt8(ascii: "<"): results.append(SyslogDecoder.decode(line, listener: listener))
+                case UInt8(ascii: "{"): each(NativeAlertDecoder.decode(line, listener: listener))
+                case UInt8(ascii: "<"): each(SyslogDecoder.decode(line, listener: listener))
                 default:
-                    results.append(
-                        .failure(.malformed("unrecognised format: expected a JSON object ({…}) or a syslog message (<PRI>…)")))
+                    each(.failure(.malformed("unrecognised format: expected a JSON object ({…}) or a syslog message (<PRI>…)")))
                 }
             }
             lineStart = lineEnd + 1
         }
-        return results
     }
 
     private static func isSpace(_ byte: UInt8) -> Bool {

@@ -229,15 +229,50 @@ public struct IncidentEngine: Sendable {
         guard alert.status == .firing, !classification.dropped, let pending = pendingFates[fingerprint],
             pending.decision == .deduplicated, pending.at == now, let id = pending.incidentID,
             active[holding: fingerprint] == id, pending.rule == classification.rule,
-            pending.severity == classification.severity, let incident = incidents[id],
-            incident.alerts[fingerprint]?.status == .firing,
-            !classification.severity.isMoreSevere(than: incident.severity),
+            pending.severity == classification.severity,
             pending.reasons.count == classification.reasons.count + 1,
             pending.reasons.last.map({ $0.hasPrefix(Self.repeatReasonPrefix) }) == true,
-            pending.reasons.starts(with: classification.reasons)
+            pending.reasons.starts(with: classification.reasons),
+            countRepeat(alert, fingerprint: fingerprint, severity: classification.severity, on: id, now: now)
         else { return nil }
-        attach(alert, fingerprint: fingerprint, severity: classification.severity, to: id, now: now)
         return pending
+    }
+
+    /// Counts a repeat on its firing alert and incident where they lie,
+    /// unless it would change more than counts (the alert is not firing, or
+    /// the severity would rise): false then, and nothing changed. The
+    /// batch's attach of the same alert already indexed it and marked both
+    /// for writing (`dirtyIncidents`/`dirtyAlerts` empty only at
+    /// `takeChanges`, with `pendingFates`), so only the counts move here.
+    private mutating func countRepeat(
+        _ alert: borrowing Alert, fingerprint: String, severity: Severity, on id: Int64, now: Date
+    ) -> Bool {
+        let summary = alert.summary
+        let endsAt = alert.endsAt
+        var expiryMoved = false
+        let counted = incidents.update(id) { incident -> Bool in
+            guard !severity.isMoreSevere(than: incident.severity) else { return false }
+            let counted =
+                incident.alerts.update(fingerprint) { existing -> Bool in
+                    guard existing.status == .firing else { return false }
+                    existing.count += 1
+                    existing.lastSeen = now
+                    if let summary, summary != existing.summary { existing.summary = summary }
+                    existing.severity = severity
+                    if existing.expiresAt != endsAt {
+                        existing.expiresAt = endsAt
+                        expiryMoved = true
+                    }
+                    return true
+                } ?? false
+            if counted {
+                incident.occurrences += 1
+                incident.lastSeen = now
+            }
+            return counted
+        }
+        if expiryMoved { expiries.set(fingerprint, at: endsAt) }
+        return counted == true
     }
 
     private static let repeatReasonPrefix = "repeat of an alert already firing"

@@ -171,6 +171,7 @@ public final class Pipeline: AlertSink, @unchecked Sendable {
         let now = clock.now()
         var replies: [(Result<Void, any Error>) -> Void] = []
         var alertCount = 0
+        var deduplicated = 0
         // Incidents let go of that this batch's alerts belong to, read back in one go.
         engine.readBack(holding: batch.lazy.flatMap { work -> [String] in
             if case .alerts(_, let fingerprints, _) = work { return fingerprints }
@@ -188,6 +189,7 @@ public final class Pipeline: AlertSink, @unchecked Sendable {
                 fates.reserveCapacity(done == nil ? 0 : alerts.count)
                 for position in alerts.indices {
                     let fate = ingest(&alerts[position], fingerprint: fingerprints[position], now: now)
+                    if fate.decision == .deduplicated { deduplicated += 1 }
                     if done != nil { fates.append(fate) }
                 }
                 if let done { replies.append { result in done(result.map { fates }) } }
@@ -218,6 +220,8 @@ public final class Pipeline: AlertSink, @unchecked Sendable {
         published.withLock { $0 = engine.activeCounts }
         if case .success = result {
             metrics.committed.increment(by: Int64(alertCount))
+            // Counted per batch: a counter's update is not free, and most alerts are repeats.
+            if deduplicated > 0 { metrics.deduplicated.increment(by: Int64(deduplicated)) }
             PipelineMetrics(metrics: metrics).record(changes)
             IncidentEventLog(logger: logger).record(changes)
             if changes.pages.contains(where: { $0.attempts == 0 || $0.state == .pending }) {
@@ -232,10 +236,8 @@ public final class Pipeline: AlertSink, @unchecked Sendable {
     private func ingest(_ alert: inout Alert, fingerprint: String, now: Date) -> Fate {
         let classification = classifier.classify(&alert)
         let fate = engine.ingest(alert, fingerprint: fingerprint, classification: classification, now: now)
-        switch fate.decision {
-        case .deduplicated: metrics.deduplicated.increment()
-        case .dropped: metrics.alertDropped(rule: classification.rule ?? (alert.format == "syslog" ? "syslog-info-debug" : ""))
-        default: break
+        if fate.decision == .dropped {
+            metrics.alertDropped(rule: classification.rule ?? (alert.format == "syslog" ? "syslog-info-debug" : ""))
         }
         return fate
     }

@@ -20,8 +20,8 @@ struct FrameIntake: Sendable {
     /// `peer` is only rendered when something is refused.
     func decode(_ frame: some Collection<UInt8>, peer: @autoclosure () -> String, into batch: inout [Alert]) {
         let before = batch.count
-        for result in decoder.decode(frame, listener: listener) {
-            switch result {
+        decoder.decode(frame, listener: listener) { result in
+            switch consume result {
             case .success(let alert): batch.append(alert)
             case .failure(let error): refuse(error, peer: peer())
             }

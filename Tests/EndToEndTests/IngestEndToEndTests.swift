@@ -31,7 +31,9 @@ import Testing
     }
 
     @Test func repeatsDeduplicateAndGroupByJoinsOneIncident() throws {
-        let daemon = try DaemonProcess()
+        let daemon = try DaemonProcess(
+            config: DaemonProcess.defaultConfig.replacingOccurrences(
+                of: "listen:\n", with: "listen:\n  - { name: http, http: \"127.0.0.1:0\" }\n"))
         try daemon.start()
         let port = try daemon.port(of: "ingest-tcp")
         let line = #"{"check":"disk","host":"db-1","summary":"disk 50%","labels":{"mount":"/"}}"# + "\n"
@@ -58,6 +60,10 @@ import Testing
         #expect(fate["incident"] as? Int == repeated["id"] as? Int)
         #expect(fate["rule"] is NSNull)
         #expect((fate["reasons"] as? [String])?.contains { $0.contains("default_severity SEV3") } == true)
+
+        // Counted in /metrics: four repeats, and the node_down that joined its group.
+        let metrics = try HTTPEndToEndTests.curl(["http://127.0.0.1:\(try daemon.port(of: "http"))/metrics"]).text
+        #expect(metrics.contains("alertd_alerts_deduplicated_total 5\n"))
     }
 
     @Test func resolvedAlertsResolveTheIncidentAndAFiringOneReopensIt() throws {
