@@ -1,7 +1,11 @@
 # alertd — the two commands a newcomer needs are `make run` and `make test`.
 SWIFT ?= swift
 PREFIX ?= /usr/local
-DEBIAN_PACKAGES := libsystemd-dev pkg-config systemd strace util-linux curl python3 prometheus-alertmanager prometheus
+# What building needs (libsystemd for sd_notify and the journal; jemalloc,
+# which alertd links as its malloc: docs/architecture.md), then what the
+# tests and the benchmark use as real peers.
+BUILD_PACKAGES := libsystemd-dev pkg-config libjemalloc-dev
+DEBIAN_PACKAGES := $(BUILD_PACKAGES) systemd strace util-linux curl python3 prometheus-alertmanager prometheus
 
 # `make install` / `make uninstall` (DESTDIR for staging, e.g. a package build).
 DESTDIR ?=
@@ -18,9 +22,9 @@ UNITS := alertd.service alertd.socket alertd-udp.socket alertd-unix.socket
 # The units and catalog name the default paths; rewritten when BINDIR/DOCDIR differ.
 INSTALL_PATHS_SED := -e 's|/usr/local/bin/alertd|$(BINDIR)/alertd|g' -e 's|/usr/local/share/doc/alertd|$(DOCDIR)|g'
 
-.PHONY: run test bench build release deps clean install uninstall
+.PHONY: run test bench build release deps build-deps clean install uninstall
 
-build:
+build: build-deps
 	$(SWIFT) build
 
 # Builds and starts alertd in the foreground on its embedded default config
@@ -39,7 +43,7 @@ test: deps
 	$(SWIFT) test --skip-build --parallel --skip EndToEndTests
 	$(SWIFT) test --skip-build --parallel --filter EndToEndTests
 
-release:
+release: build-deps
 	$(SWIFT) build -c release
 
 # Release build, then the benchmark (bench/bench.py): prints one table and
@@ -50,13 +54,19 @@ bench: deps
 	$(SWIFT) build -c release --product alertd
 	python3 bench/bench.py --bin "$$($(SWIFT) build -c release --show-bin-path)" $(BENCH_ARGS)
 
-# Debian packages the tests use as real peers; installed only when missing.
-deps:
-	@missing=""; for p in $(DEBIAN_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+# Debian packages, installed only when missing: `deps` all of them,
+# `build-deps` what building needs.
+install_missing = @missing=""; for p in $(1); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
 	if [ -n "$$missing" ]; then \
 		echo "installing:$$missing"; \
 		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing; \
 	fi
+
+deps:
+	$(call install_missing,$(DEBIAN_PACKAGES))
+
+build-deps:
+	$(call install_missing,$(BUILD_PACKAGES))
 
 clean:
 	rm -rf .build .alertd
@@ -65,7 +75,7 @@ clean:
 # the docs and -- only where no file of that name exists yet -- the example
 # configuration. Then, when installing into the live system, reloads systemd
 # and rebuilds the catalog database so `journalctl -x` explains alertd events.
-install:
+install: build-deps
 	@set -e; products="$(PRODUCTS_DIR)"; \
 	if [ -z "$$products" ]; then \
 		$(SWIFT) build $(SWIFT_BUILD_FLAGS) --product alertd; \

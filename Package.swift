@@ -73,7 +73,11 @@ let package = Package(
                 "AlertDaemon", "AlertConfig", "AlertIO",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
-            ]
+            ],
+            // jemalloc as the daemon's malloc: ~10-20% less CPU per alert
+            // than glibc's, whose arena locks the listeners (allocating) and
+            // the pipeline (freeing) contend on (docs/architecture.md).
+            linkerSettings: [.linkedLibrary("jemalloc")]
         ),
         .executableTarget(
             name: "alertctl",

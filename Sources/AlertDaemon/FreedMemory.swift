@@ -17,8 +17,27 @@ enum FreedMemory {
     @discardableResult
     static func giveBack() -> Duration {
         let clock = ContinuousClock()
-        return clock.measure { _ = trim?(0) }
+        return clock.measure {
+            _ = trim?(0)
+            // jemalloc (alertd links it: see docs/architecture.md) keeps its
+            // own arenas; `arena.<MALLCTL_ARENAS_ALL>.purge` returns their
+            // free pages as `malloc_trim` does glibc's.
+            _ = mallctl?("arena.4096.purge", nil, nil, nil, 0)
+        }
     }
+
+    /// jemalloc's `mallctl`, when jemalloc is the process's malloc.
+    private static let mallctl:
+        (@convention(c) (UnsafePointer<CChar>, UnsafeMutableRawPointer?, UnsafeMutablePointer<Int>?, UnsafeMutableRawPointer?, Int) -> Int32)? = {
+            #if canImport(Glibc)
+            guard let symbol = dlsym(UnsafeMutableRawPointer(bitPattern: 0), "mallctl") else { return nil }
+            return unsafeBitCast(
+                symbol,
+                to: (@convention(c) (UnsafePointer<CChar>, UnsafeMutableRawPointer?, UnsafeMutablePointer<Int>?, UnsafeMutableRawPointer?, Int) -> Int32).self)
+            #else
+            return nil
+            #endif
+        }()
 
     /// glibc's `malloc_trim`, looked up at run time: Swift's Glibc module
     /// does not export `<malloc.h>`, and another libc may not have it.
