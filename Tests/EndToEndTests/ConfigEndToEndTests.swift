@@ -39,4 +39,14 @@ import Testing
         #expect(result.status == 0)
         #expect(result.out.contains("0."))
     }
+
+    /// alertd links jemalloc as its malloc (docs/architecture.md); asked
+    /// to, jemalloc prints its statistics at exit, which only the malloc
+    /// in use can do.
+    @Test func mallocIsJemalloc() throws {
+        let alertd = DaemonProcess.binDirectory.appendingPathComponent("alertd").path
+        let result = try Spawn.run("/usr/bin/env", ["MALLOC_CONF=stats_print:true", alertd, "--version"])
+        #expect(result.status == 0)
+        #expect(result.err.contains("jemalloc statistics"))
+    }
 }
