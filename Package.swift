@@ -74,7 +74,7 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
-            // jemalloc as the daemon's malloc: ~10-20% less CPU per alert
+            // jemalloc as the daemon's malloc: ~10% less CPU per repeated alert
             // than glibc's, whose arena locks the listeners (allocating) and
             // the pipeline (freeing) contend on (docs/architecture.md).
             linkerSettings: [.linkedLibrary("jemalloc")]

@@ -26,18 +26,20 @@ enum FreedMemory {
         }
     }
 
+    /// jemalloc's `mallctl(name, oldp, oldlenp, newp, newlen)`.
+    private typealias Mallctl = @convention(c) (
+        UnsafePointer<CChar>, UnsafeMutableRawPointer?, UnsafeMutablePointer<Int>?, UnsafeMutableRawPointer?, Int
+    ) -> Int32
+
     /// jemalloc's `mallctl`, when jemalloc is the process's malloc.
-    private static let mallctl:
-        (@convention(c) (UnsafePointer<CChar>, UnsafeMutableRawPointer?, UnsafeMutablePointer<Int>?, UnsafeMutableRawPointer?, Int) -> Int32)? = {
-            #if canImport(Glibc)
-            guard let symbol = dlsym(UnsafeMutableRawPointer(bitPattern: 0), "mallctl") else { return nil }
-            return unsafeBitCast(
-                symbol,
-                to: (@convention(c) (UnsafePointer<CChar>, UnsafeMutableRawPointer?, UnsafeMutablePointer<Int>?, UnsafeMutableRawPointer?, Int) -> Int32).self)
-            #else
-            return nil
-            #endif
-        }()
+    private static let mallctl: Mallctl? = {
+        #if canImport(Glibc)
+        guard let symbol = dlsym(UnsafeMutableRawPointer(bitPattern: 0), "mallctl") else { return nil }
+        return unsafeBitCast(symbol, to: Mallctl.self)
+        #else
+        return nil
+        #endif
+    }()
 
     /// glibc's `malloc_trim`, looked up at run time: Swift's Glibc module
     /// does not export `<malloc.h>`, and another libc may not have it.
