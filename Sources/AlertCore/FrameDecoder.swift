@@ -12,37 +12,49 @@ public struct FrameDecoder: Sendable {
 
     public func decode(_ frame: some Collection<UInt8>, listener: String) -> [Result<Alert, DecodeError>] {
         var results: [Result<Alert, DecodeError>] = []
-        decode(frame, listener: listener) { results.append($0) }
+        decode(frame, listener: listener, found: { results.append(.success($0)) }, refused: { results.append(.failure($0)) })
         return results
     }
 
-    /// Hands each of the frame's alerts (or the reason it was refused) to
-    /// `each` as it is decoded: no array of results per frame (a listener
-    /// decodes one frame per stream line).
+    /// Hands each of the frame's alerts to `found` as it is decoded, and
+    /// each reason one was refused to `refused`, in the frame's order: no
+    /// array of results per frame (a listener decodes one frame per stream
+    /// line), and no `Result` to unwrap (which copied every alert).
     public func decode(
-        _ frame: some Collection<UInt8>, listener: String, each: (consuming Result<Alert, DecodeError>) -> Void
+        _ frame: some Collection<UInt8>, listener: String, found: (consuming Alert) -> Void,
+        refused: (DecodeError) -> Void
     ) {
         if frame.count > maxFrame {
-            return each(.failure(DecodeError(.tooLarge, "frame of \(frame.count) bytes exceeds max_frame \(maxFrame)")))
+            return refused(DecodeError(.tooLarge, "frame of \(frame.count) bytes exceeds max_frame \(maxFrame)"))
         }
         // One contiguous buffer, scanned with concrete types: going byte by
         // byte through a generic collection from another module (NIO's
         // ByteBufferView) cost more than decoding the alerts.
-        if frame.withContiguousStorageIfAvailable({ decode(buffer: $0, listener: listener, each: each) }) == nil {
-            Array(frame).withUnsafeBufferPointer { decode(buffer: $0, listener: listener, each: each) }
+        let decoded: Void? = frame.withContiguousStorageIfAvailable { buffer in
+            decode(buffer: buffer, listener: listener, found: found, refused: refused)
+        }
+        if decoded == nil {
+            Array(frame).withUnsafeBufferPointer { decode(buffer: $0, listener: listener, found: found, refused: refused) }
         }
     }
 
     private func decode(
-        buffer: UnsafeBufferPointer<UInt8>, listener: String, each: (consuming Result<Alert, DecodeError>) -> Void
+        buffer: UnsafeBufferPointer<UInt8>, listener: String, found: (consuming Alert) -> Void,
+        refused: (DecodeError) -> Void
     ) {
+        func syslog(_ message: UnsafeBufferPointer<UInt8>) {
+            switch SyslogDecoder.decode(message, listener: listener) {
+            case .success(let alert): found(alert)
+            case .failure(let error): refused(error)
+            }
+        }
         var start = 0
         while start < buffer.count, Self.isSpaceOrNewline(buffer[start]) { start += 1 }
         guard start < buffer.count else { return }
         if buffer[start] == UInt8(ascii: "<") {
             var end = buffer.count
             while end > start, Self.isSpaceOrNewline(buffer[end - 1]) { end -= 1 }
-            return each(SyslogDecoder.decode(UnsafeBufferPointer(rebasing: buffer[start..<end]), listener: listener))
+            return syslog(UnsafeBufferPointer(rebasing: buffer[start..<end]))
         }
         var lineStart = start
         while lineStart < buffer.count {
@@ -53,10 +65,15 @@ public struct FrameDecoder: Sendable {
             if first < lineEnd {
                 let line = UnsafeBufferPointer(rebasing: buffer[first..<lineEnd])
                 switch buffer[first] {
-                case UInt8(ascii: "{"): each(NativeAlertDecoder.decode(line, listener: listener))
-                case UInt8(ascii: "<"): each(SyslogDecoder.decode(line, listener: listener))
+                case UInt8(ascii: "{"):
+                    do throws(DecodeError) {
+                        found(try NativeAlertDecoder.alert(in: line, listener: listener))
+                    } catch {
+                        refused(error)
+                    }
+                case UInt8(ascii: "<"): syslog(line)
                 default:
-                    each(.failure(.malformed("unrecognised format: expected a JSON object ({…}) or a syslog message (<PRI>…)")))
+                    refused(.malformed("unrecognised format: expected a JSON object ({…}) or a syslog message (<PRI>…)"))
                 }
             }
             lineStart = lineEnd + 1

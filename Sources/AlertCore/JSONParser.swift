@@ -38,10 +38,21 @@ public struct JSONParser {
     public struct Keys<Field: Sendable>: Sendable {
         fileprivate let fields: [Field]
         fileprivate let names: KeyNames
+        /// The position of the member read as a map of strings, if any.
+        fileprivate let stringMap: Int?
 
         public init(_ names: [(Field, String)]) {
             fields = names.map(\.0)
             self.names = KeyNames(names.map { Array($0.1.utf8) })
+            stringMap = nil
+        }
+
+        /// `stringMap` names the member `scanObject(_:keys:stringMap:found:)`
+        /// reads straight into a dictionary when it holds only strings.
+        public init(_ names: [(Field, String)], stringMap: Field) where Field: Equatable {
+            fields = names.map(\.0)
+            self.names = KeyNames(names.map { Array($0.1.utf8) })
+            self.stringMap = fields.firstIndex(of: stringMap)
         }
     }
 
@@ -50,15 +61,39 @@ public struct JSONParser {
     /// metadata per member (that lookup was most of reading an incident's
     /// escalation state at start-up).
     fileprivate struct KeyNames: Sendable {
-        let utf8: [[UInt8]]
+        /// Every name's UTF-8, one after another, and where each ends: one
+        /// buffer walked by pointer. As an array per name, each name looked
+        /// at was retained and released, for every member of every alert
+        /// (5% of a UDP listener's time).
+        private let bytes: [UInt8]
+        private let ends: [Int]
 
-        init(_ utf8: [[UInt8]]) { self.utf8 = utf8 }
+        init(_ utf8: [[UInt8]]) {
+            bytes = Array(utf8.joined())
+            var end = 0
+            ends = utf8.map { name in
+                end += name.count
+                return end
+            }
+        }
 
         func position(of key: UnsafeBufferPointer<UInt8>) -> Int? {
-            for (position, name) in utf8.enumerated() where name.count == key.count && name.elementsEqual(key) {
-                return position
+            bytes.withUnsafeBufferPointer { bytes in
+                ends.withUnsafeBufferPointer { ends in
+                    var start = 0
+                    for position in ends.indices {
+                        let end = ends[position]
+                        if end - start == key.count, Self.equal(bytes, from: start, key) { return position }
+                        start = end
+                    }
+                    return nil
+                }
             }
-            return nil
+        }
+
+        private static func equal(_ bytes: UnsafeBufferPointer<UInt8>, from start: Int, _ key: UnsafeBufferPointer<UInt8>) -> Bool {
+            for offset in key.indices where bytes[start + offset] != key[offset] { return false }
+            return true
         }
     }
 
@@ -75,17 +110,39 @@ public struct JSONParser {
     public static func scanObject<Field>(
         _ buffer: UnsafeBufferPointer<UInt8>, keys: Keys<Field>, found: (Field, JSONValue) -> Void
     ) throws(Failure) -> Bool {
-        try scanObject(buffer, names: keys.names) { position, value in found(keys.fields[position], value) }
+        var unused: [String: String] = [:]
+        return try scanObject(buffer, names: keys.names, into: &unused) { position, value in found(keys.fields[position], value) }
+    }
+
+    /// Like `scanObject(_:keys:found:)`, and the member `keys` names as its
+    /// string map (an alert's labels), when it is an object of strings, is
+    /// read straight into `stringMap` (no `JSONValue` per member, no member
+    /// list) and handed to `found` as `null`. Anything else there is
+    /// handed to `found` as it is, and `stringMap` left empty, so the
+    /// caller reports it. The last of a repeated member wins either way.
+    public static func scanObject<Field>(
+        _ buffer: UnsafeBufferPointer<UInt8>, keys: Keys<Field>, stringMap: inout [String: String],
+        found: (Field, JSONValue) -> Void
+    ) throws(Failure) -> Bool {
+        try scanObject(buffer, names: keys.names, stringMap: keys.stringMap, into: &stringMap) { position, value in
+            found(keys.fields[position], value)
+        }
     }
 
     private static func scanObject(
-        _ buffer: UnsafeBufferPointer<UInt8>, names: KeyNames, found: (Int, JSONValue) -> Void
+        _ buffer: UnsafeBufferPointer<UInt8>, names: KeyNames, stringMap: Int? = nil,
+        into map: inout [String: String], found: (Int, JSONValue) -> Void
     ) throws(Failure) -> Bool {
         var cursor = Cursor(bytes: buffer)
         cursor.skipWhitespace()
         guard !cursor.atEnd, buffer[cursor.index] == UInt8(ascii: "{") else { return false }
         try cursor.members(depth: 1) { key, cursor throws(Failure) in
             if let position = names.position(of: key) {
+                if position == stringMap {
+                    let read = try cursor.stringMembers(depth: 1, into: &map)
+                    found(position, read ? .null : try cursor.value(depth: 1))
+                    return
+                }
                 found(position, try cursor.value(depth: 1))
             } else {
                 _ = try cursor.value(depth: 1)
@@ -127,6 +184,31 @@ public struct JSONParser {
             case UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"): return .number(try number())
             default: throw failure("unexpected character")
             }
+        }
+
+        /// Reads the object at `index` into `map` when every value in it is
+        /// a string (emptying `map` first); otherwise leaves `index` where
+        /// it was, `map` empty, and returns false. The same checks as
+        /// `value(depth:)`, so bad JSON fails as it would there.
+        mutating func stringMembers(depth: Int, into map: inout [String: String]) throws(Failure) -> Bool {
+            map.removeAll(keepingCapacity: true)
+            guard !atEnd, bytes[index] == UInt8(ascii: "{") else { return false }
+            let start = index
+            var strings = true
+            try members(depth: depth + 1) { key, cursor throws(Failure) in
+                guard strings, !cursor.atEnd, cursor.bytes[cursor.index] == UInt8(ascii: "\"") else {
+                    strings = false
+                    _ = try cursor.value(depth: depth + 1)
+                    return
+                }
+                map[String(decoding: key, as: UTF8.self)] = try cursor.string()
+            }
+            guard strings else {
+                index = start
+                map.removeAll()
+                return false
+            }
+            return true
         }
 
         mutating func literal(_ word: StaticString) throws(Failure) {

@@ -10,28 +10,36 @@ import Foundation
 /// else is optional. Unknown fields are ignored so senders may add their own.
 public enum NativeAlertDecoder {
     public static func decode(_ bytes: some Collection<UInt8>, listener: String) -> Result<Alert, DecodeError> {
-        if let result = bytes.withContiguousStorageIfAvailable({ decode(buffer: $0, listener: listener) }) { return result }
-        return Array(bytes).withUnsafeBufferPointer { decode(buffer: $0, listener: listener) }
+        func decode(_ buffer: UnsafeBufferPointer<UInt8>) -> Result<Alert, DecodeError> {
+            do throws(DecodeError) {
+                return .success(try alert(in: buffer, listener: listener))
+            } catch {
+                return .failure(error)
+            }
+        }
+        if let result = bytes.withContiguousStorageIfAvailable(decode) { return result }
+        return Array(bytes).withUnsafeBufferPointer(decode)
     }
 
-    /// Reads the object's members straight from the bytes: only the values
-    /// of the fields below are built, and no key becomes a `String` (this
-    /// runs on a listener's event loop for every alert). The same checks,
-    /// in the same order, as decoding the parsed object.
-    private static func decode(buffer: UnsafeBufferPointer<UInt8>, listener: String) -> Result<Alert, DecodeError> {
+    /// The alert in `buffer`, or why there is none. Reads the object's
+    /// members straight from the bytes: only the values of the fields below
+    /// are built, and no key becomes a `String` (this runs on a listener's
+    /// event loop for every alert). The same checks, in the same order, as
+    /// decoding the parsed object. No `Result`: a listener appends the alert
+    /// as it comes (unwrapping one copied every field of the alert).
+    static func alert(in buffer: UnsafeBufferPointer<UInt8>, listener: String) throws(DecodeError) -> Alert {
         var members = Members()
+        var labels: [String: String] = [:]
+        let isObject: Bool
         do throws(JSONParser.Failure) {
-            guard try JSONParser.scanObject(buffer, keys: Field.keys, found: { members[$0] = $1 }) else {
-                return decodeParsed(buffer, listener: listener)  // not an object: say what it is instead
-            }
+            isObject = try JSONParser.scanObject(
+                buffer, keys: Field.keys, stringMap: &labels, found: { members[$0] = $1 })
         } catch {
-            return .failure(.malformed("not valid JSON: \(error)"))
+            throw .malformed("not valid JSON: \(error)")
         }
-        do throws(DecodeError) {
-            return .success(try alert(from: members, listener: listener))
-        } catch {
-            return .failure(error)
-        }
+        // Not an object: say what it is instead.
+        guard isObject else { return try decodeParsed(buffer, listener: listener).get() }
+        return try alert(from: members, labels: labels, listener: listener)
     }
 
     private static func decodeParsed(_ buffer: UnsafeBufferPointer<UInt8>, listener: String) -> Result<Alert, DecodeError> {
@@ -62,7 +70,8 @@ public enum NativeAlertDecoder {
     private enum Field: String, CaseIterable, Sendable {
         case alertname, check, summary, description, host, source, dedupKey = "dedup_key", status, severity, labels, timestamp
 
-        static let keys = JSONParser.Keys(allCases.map { ($0, $0.rawValue) })
+        /// `labels` read straight into the alert's dictionary when it holds only strings.
+        static let keys = JSONParser.Keys(allCases.map { ($0, $0.rawValue) }, stringMap: .labels)
     }
 
     /// The members, picked out in one pass over the object (the last of a
@@ -104,7 +113,10 @@ public enum NativeAlertDecoder {
         }
     }
 
-    private static func alert(from members: Members, listener: String) throws(DecodeError) -> Alert {
+    /// `labels`: what the scan read straight from a `labels` object of
+    /// strings (`members.labels` is then null); anything else there is in
+    /// `members.labels`, to be reported.
+    private static func alert(from members: Members, labels: [String: String] = [:], listener: String) throws(DecodeError) -> Alert {
         let alertname = nonEmpty(try string(members.alertname, "alertname"))
         let check = nonEmpty(try string(members.check, "check")) ?? alertname
         let summary = try string(members.summary, "summary")
@@ -129,8 +141,9 @@ public enum NativeAlertDecoder {
             }
             alert.severity = value
         }
-        if let labels = members.labels, !labels.isNull {
-            guard case .object(let pairs) = labels else {
+        alert.labels = labels
+        if let member = members.labels, !member.isNull {
+            guard case .object(let pairs) = member else {
                 throw DecodeError.malformed("\"labels\" must be an object of strings")
             }
             alert.labels.reserveCapacity(pairs.count)

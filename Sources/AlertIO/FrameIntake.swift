@@ -20,12 +20,7 @@ struct FrameIntake: Sendable {
     /// `peer` is only rendered when something is refused.
     func decode(_ frame: some Collection<UInt8>, peer: @autoclosure () -> String, into batch: inout [Alert]) {
         let before = batch.count
-        decoder.decode(frame, listener: listener) { result in
-            switch consume result {
-            case .success(let alert): batch.append(alert)
-            case .failure(let error): refuse(error, peer: peer())
-            }
-        }
+        decoder.decode(frame, listener: listener, found: { batch.append($0) }, refused: { refuse($0, peer: peer()) })
         // Counted per frame and format, not per alert: the counter's lock is not free.
         var index = before
         while index < batch.count {

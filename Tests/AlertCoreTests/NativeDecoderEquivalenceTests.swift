@@ -51,6 +51,11 @@ struct NativeDecoderEquivalenceTests {
             #"{"check":"\u00e9t\u00e9","host":"h\u00f6st"}"#, "{\"check\":\"caf\u{e9}\"}", "{\"ch\u{e9}ck\":\"x\",\"check\":\"y\"}",
             "{\"check\":\"a\u{1}\"}", "{\"che\u{1}ck\":\"a\"}", #"{"check":"c","timestamp":1767225600.5}"#,
             #"{"check":"c","timestamp":true}"#, #"{"check":"c","labels":null,"severity":null}"#,
+            // labels are read straight into the alert when they are all strings; else as the parsed object
+            #"{"check":"a","labels":{"k":"v"},"labels":{"k":1}}"#, #"{"check":"a","labels":{"k":1},"labels":{"k":"v"}}"#,
+            #"{"check":"a","labels":{"k":"v"},"labels":null}"#, #"{"check":"a","labels":{"k":"v","n":{"x":"y"}}}"#,
+            #"{"check":"a","labels":{}}"#, #"{"check":"a","labels":{"k":"v",}}"#, #"{"check":"a","labels":{"k":1,}}"#,
+            #"{"check":"a","labels":"x"}"#, #"{"check":"a","labels":{"k":"\u00e9","k\u00e9":"w"}}"#,
         ])
     func edgeCase(text: String) {
         Self.expectSame(Array(text.utf8))
