@@ -52,6 +52,7 @@ release: build-deps
 BENCH_ARGS ?=
 bench: deps
 	$(SWIFT) build -c release --product alertd
+	$(SWIFT) build -c release --product alertd-microbench
 	python3 bench/bench.py --bin "$$($(SWIFT) build -c release --show-bin-path)" $(BENCH_ARGS)
 
 # Debian packages, installed only when missing: `deps` all of them,

@@ -79,6 +79,8 @@ let package = Package(
             // the pipeline (freeing) contend on (docs/architecture.md).
             linkerSettings: [.linkedLibrary("jemalloc")]
         ),
+        // `make bench`'s loops over the listener's and the pipeline's per-alert work.
+        .executableTarget(name: "alertd-microbench", dependencies: ["AlertCore"], path: "bench/microbench"),
         .executableTarget(
             name: "alertctl",
             dependencies: [

@@ -468,6 +468,17 @@ def open_incidents(daemon):
     return int(sum(v for k, v in daemon.metrics().items() if k.startswith("alertd_incidents_open{")))
 
 
+def case_microbench(ctx):
+    """The listener's and the pipeline's per-alert work in tight loops on one
+    thread (bench/microbench): the steadiest figure on a noisy machine."""
+    binary = os.path.join(ctx.bindir, "alertd-microbench")
+    if not os.path.exists(binary):
+        return {"errors": [f"{binary} not built (swift build -c release --product alertd-microbench)"]}
+    count = ctx.size(400_000, 20_000)
+    out = subprocess.run([binary, str(count)], capture_output=True, timeout=600, check=True).stdout
+    return json.loads(out.decode().strip().splitlines()[-1])
+
+
 # ---------------------------------------------------------------- driver
 
 CASES = {
@@ -487,6 +498,7 @@ CASES = {
     "page-latency": case_page_latency,
     "attach-latency": case_attach_latency,
     "memory-recovery": case_memory_and_recovery,
+    "microbench": case_microbench,
 }
 ONCE = {"memory-recovery"}  # too long to repeat
 
@@ -551,6 +563,10 @@ def print_table(results):
             ms = r.get(key) or {}
             print(f"{name:<24} p50 {fmt(ms.get('p50'), 2)} ms  p99 {fmt(ms.get('p99'), 2)} ms  "
                   f"max {fmt(ms.get('max'), 2)} ms  (n={r.get('count')})")
+    r = results.get("microbench")
+    if r and "decode_ns_per_alert" in r:
+        print(f"microbench: decode {fmt(r['decode_ns_per_alert'], 0)} ns/alert (listener), "
+              f"repeat {fmt(r['repeat_ns_per_alert'], 0)} ns/alert (pipeline, short of the commit)")
     r = results.get("memory-recovery")
     if r:
         print(f"memory: {fmt(r.get('counted'), 0)} open alerts, {fmt(r.get('bytes_per_alert'), 0)} bytes RSS each "

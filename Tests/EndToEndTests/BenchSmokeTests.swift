@@ -15,7 +15,7 @@ import Testing
             [
                 "python3", root.appendingPathComponent("bench/bench.py").path, "--quick", "--repeat", "1",
                 "--bin", root.appendingPathComponent(".build/debug").path, "--out", out.path,
-                "--cases", "udp-repeated,tcp-distinct,http-100-repeated,page-latency,attach-latency",
+                "--cases", "udp-repeated,tcp-distinct,http-100-repeated,page-latency,attach-latency,microbench",
             ], timeout: 600)
         #expect(run.status == 0, "\(run.err)")
         let file = try #require(try FileManager.default.contentsOfDirectory(atPath: out.path).first { $0.hasSuffix(".json") })
@@ -38,6 +38,10 @@ import Testing
         #expect(page["received"] as? Double == page["count"] as? Double, "\(page)")
         #expect(((page["page_ms"] as? [String: Any])?["p50"] as? Double ?? 0) > 0)
         #expect(((median["attach-latency"]?["ms"] as? [String: Any])?["p50"] as? Double ?? 0) > 0)
+        // The loops over the listener's and the pipeline's per-alert work.
+        let micro = try #require(median["microbench"])
+        #expect((micro["decode_ns_per_alert"] as? Double ?? 0) > 0, "\(micro)")
+        #expect((micro["repeat_ns_per_alert"] as? Double ?? 0) > 0, "\(micro)")
         #expect(run.out.contains("alerts/s"))  // the table
     }
 }

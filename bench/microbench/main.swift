@@ -1,0 +1,79 @@
+// alertd-microbench: the per-alert work of the two hot threads, each in a
+// tight loop on one thread, without sockets, other threads or SQLite.
+// `make bench` runs it beside the end-to-end cases (bench/bench.py): on a
+// shared machine whose speed swings by a third within the hour, a loop on
+// one thread is the steadiest measure of a change to either path.
+//
+//   decode  a listener's work: one native JSON line (the load generator's
+//           alert, ~300 bytes) framed, decoded into an `Alert`, fingerprinted
+//           and appended to a batch, as `FrameIntake` does.
+//   repeat  the pipeline's work for a repeat, short of the commit:
+//           classify, ingest into the engine (1,000 fingerprints, each
+//           repeated within a batch of 8,000), then `takeChanges`.
+//
+// Prints one JSON object: nanoseconds per alert, the median of five rounds.
+import AlertCore
+import Foundation
+
+let arguments = CommandLine.arguments.dropFirst()
+let alertsPerRound = Int(arguments.first ?? "") ?? 400_000
+
+func line(_ f: Int) -> [UInt8] {
+    let summary = "bench alert \(f): disk usage above threshold on volume /var/lib/data (load generator)"
+    let text = #"{"check":"bench_check_\#(f)","host":"bench-host-\#(f % 100)","source":"alertd-loadgen","severity":"warning","summary":"\#(summary)","status":"firing","labels":{"team":"bench","env":"lab","service":"svc-\#(f % 50)","run":"microbench"}}"#
+    return Array(text.utf8)
+}
+
+/// Nanoseconds per alert of `round`, which handles `alertsPerRound` alerts: the median of five.
+func measure(_ round: () -> Void) -> Double {
+    round()  // warm-up
+    var samples: [Double] = []
+    for _ in 0..<5 {
+        let took = ContinuousClock().measure(round)
+        let seconds = Double(took.components.seconds) + Double(took.components.attoseconds) / 1e18
+        samples.append(seconds / Double(alertsPerRound) * 1e9)
+    }
+    return samples.sorted()[samples.count / 2]
+}
+
+let lines = (0..<1000).map(line)
+let decoder = FrameDecoder()
+var checksum = 0
+
+let decode = measure {
+    var batch: [Alert] = []
+    batch.reserveCapacity(1000)
+    for index in 0..<alertsPerRound {
+        decoder.decode(lines[index % lines.count], listener: "ingest-tcp", found: { batch.append($0) }, refused: { _ in })
+        if batch.count == 1000 {
+            for alert in batch { checksum &+= Fingerprint.of(alert).utf8.count }
+            batch.removeAll(keepingCapacity: true)
+        }
+    }
+}
+
+// The alerts as the pipeline receives them, with their fingerprints.
+var received: [Alert] = []
+for bytes in lines { decoder.decode(bytes, listener: "ingest-tcp", found: { received.append($0) }, refused: { _ in }) }
+let fingerprints = received.map(Fingerprint.of)
+let classifier = Classifier(rules: [])
+var engine = IncidentEngine()
+let start = Date()
+var tick = 0.0
+let repeats = measure {
+    var index = 0
+    while index < alertsPerRound {
+        tick += 1
+        let now = start.addingTimeInterval(tick)
+        for _ in 0..<min(8_000, alertsPerRound - index) {
+            var alert = received[index % received.count]
+            let classification = classifier.classify(&alert)
+            let fate = engine.ingest(alert, fingerprint: fingerprints[index % received.count], classification: classification, now: now)
+            checksum &+= fate.decision == .deduplicated ? 1 : 0
+            index += 1
+        }
+        checksum &+= engine.takeChanges(now: now).alerts.count
+    }
+}
+
+print(#"{"decode_ns_per_alert": \#(Int(decode)), "repeat_ns_per_alert": \#(Int(repeats)), "alerts_per_round": \#(alertsPerRound), "checksum": \#(checksum)}"#)
