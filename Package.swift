@@ -80,7 +80,10 @@ let package = Package(
             linkerSettings: [.linkedLibrary("jemalloc")]
         ),
         // `make bench`'s loops over the listener's and the pipeline's per-alert work.
-        .executableTarget(name: "alertd-microbench", dependencies: ["AlertCore"], path: "bench/microbench"),
+        .executableTarget(
+            name: "alertd-microbench", dependencies: ["AlertCore"], path: "bench/microbench",
+            linkerSettings: [.linkedLibrary("jemalloc")]  // as alertd
+        ),
         .executableTarget(
             name: "alertctl",
             dependencies: [

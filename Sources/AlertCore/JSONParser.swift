@@ -201,6 +201,8 @@ public struct JSONParser {
                     _ = try cursor.value(depth: depth + 1)
                     return
                 }
+                // Room for the usual few labels at once, not grown one by one.
+                if map.isEmpty, map.capacity < 8 { map.reserveCapacity(8) }
                 map[String(decoding: key, as: UTF8.self)] = try cursor.string()
             }
             guard strings else {

@@ -129,7 +129,7 @@ public enum NativeAlertDecoder {
         alert.source = try string(members.source, "source")
         alert.dedupKey = try string(members.dedupKey, "dedup_key")
         if let status = try string(members.status, "status") {
-            guard let value = AlertStatus(rawValue: status.lowercased()) else {
+            guard let value = AlertStatus(rawValue: status) ?? AlertStatus(rawValue: status.lowercased()) else {
                 throw DecodeError.malformed("\"status\" must be \"firing\" or \"resolved\", not \"\(status)\"")
             }
             alert.status = value

@@ -17,12 +17,19 @@ public enum Severity: Int, Sendable, Codable, CaseIterable, Comparable, CustomSt
     /// `critical`, `high`/`major`/`error`, `warning`/`medium`/`minor`,
     /// `low`/`info`. Case-insensitive; nil when unknown.
     public init?(parsing text: some StringProtocol) {
-        switch text.lowercased() {
-        case "sev1", "p1", "critical": self = .sev1
-        case "sev2", "p2", "high", "major", "error": self = .sev2
-        case "sev3", "p3", "warning", "medium", "minor": self = .sev3
-        case "sev4", "p4", "low", "info": self = .sev4
-        default: return nil
+        // The usual spellings as they come first: lower-casing makes a new
+        // string, and a listener parses the severity of every alert.
+        guard let severity = Self.spelled(String(text)) ?? Self.spelled(text.lowercased()) else { return nil }
+        self = severity
+    }
+
+    private static func spelled(_ text: String) -> Severity? {
+        switch text {
+        case "sev1", "SEV1", "p1", "P1", "critical": .sev1
+        case "sev2", "SEV2", "p2", "P2", "high", "major", "error": .sev2
+        case "sev3", "SEV3", "p3", "P3", "warning", "medium", "minor": .sev3
+        case "sev4", "SEV4", "p4", "P4", "low", "info": .sev4
+        default: nil
         }
     }
 

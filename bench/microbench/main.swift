@@ -44,7 +44,7 @@ let decode = measure {
     var batch: [Alert] = []
     batch.reserveCapacity(1000)
     for index in 0..<alertsPerRound {
-        decoder.decode(lines[index % lines.count], listener: "ingest-tcp", found: { batch.append($0) }, refused: { _ in })
+        decoder.decode(lines[index % lines.count], listener: "ingest-tcp", found: { alert in batch.append(consume alert) }, refused: { _ in })
         if batch.count == 1000 {
             for alert in batch { checksum &+= Fingerprint.of(alert).utf8.count }
             batch.removeAll(keepingCapacity: true)
