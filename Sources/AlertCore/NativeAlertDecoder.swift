@@ -123,41 +123,48 @@ public enum NativeAlertDecoder {
         guard let name = check ?? summary, !name.isEmpty else {
             throw DecodeError.malformed("\"check\" (or \"alertname\") or \"summary\" is required")
         }
-        var alert = Alert(check: name, summary: summary, listener: listener, format: "json")
-        alert.description = try string(members.description, "description")
-        alert.host = try string(members.host, "host")
-        alert.source = try string(members.source, "source")
-        alert.dedupKey = try string(members.dedupKey, "dedup_key")
-        if let status = try string(members.status, "status") {
-            guard let value = AlertStatus(rawValue: status) ?? AlertStatus(rawValue: status.lowercased()) else {
-                throw DecodeError.malformed("\"status\" must be \"firing\" or \"resolved\", not \"\(status)\"")
+        // Every field worked out first and the alert made once at the end:
+        // built up in a `var` between `try`s, it was copied whole per alert.
+        let description = try string(members.description, "description")
+        let host = try string(members.host, "host")
+        let source = try string(members.source, "source")
+        let dedupKey = try string(members.dedupKey, "dedup_key")
+        var status = AlertStatus.firing
+        if let text = try string(members.status, "status") {
+            guard let value = AlertStatus(rawValue: text) ?? AlertStatus(rawValue: text.lowercased()) else {
+                throw DecodeError.malformed("\"status\" must be \"firing\" or \"resolved\", not \"\(text)\"")
             }
-            alert.status = value
+            status = value
         }
-        if let severity = try string(members.severity, "severity") {
-            guard let value = Severity(parsing: severity) else {
+        var severity: Severity?
+        if let text = try string(members.severity, "severity") {
+            guard let value = Severity(parsing: text) else {
                 throw DecodeError.malformed(
-                    "unknown \"severity\" \"\(severity)\" (use SEV1–SEV4, P1–P4, critical, high, warning or low)")
+                    "unknown \"severity\" \"\(text)\" (use SEV1–SEV4, P1–P4, critical, high, warning or low)")
             }
-            alert.severity = value
+            severity = value
         }
-        alert.labels = labels
+        var labels = labels
         if let member = members.labels, !member.isNull {
             guard case .object(let pairs) = member else {
                 throw DecodeError.malformed("\"labels\" must be an object of strings")
             }
-            alert.labels.reserveCapacity(pairs.count)
+            labels.reserveCapacity(pairs.count)
             for (key, value) in pairs {
                 guard let text = value.string else {
                     throw DecodeError.malformed("label \"\(key)\" must be a string")
                 }
-                alert.labels[key] = text
+                labels[key] = text
             }
         }
-        if let timestamp = members.timestamp, !timestamp.isNull {
-            alert.timestamp = try parseTimestamp(timestamp)
+        var timestamp: Date?
+        if let member = members.timestamp, !member.isNull {
+            timestamp = try parseTimestamp(member)
         }
-        return alert
+        return Alert(
+            check: name, summary: summary, description: description, host: host, source: source, status: status,
+            severity: severity, labels: labels, dedupKey: dedupKey, timestamp: timestamp, listener: listener,
+            format: "json")
     }
 
     private static func string(_ member: JSONValue?, _ key: String) throws(DecodeError) -> String? {
