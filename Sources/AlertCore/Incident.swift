@@ -23,12 +23,17 @@ public struct IncidentAlert: Sendable, Equatable {
     public var firstSeen: Date
     public var lastSeen: Date
     public var count: Int64
+    /// The engine's note of the last fate written for this alert (a digest
+    /// of everything but its time; 0: none known), so a repeat's fate that
+    /// says the same is not written again (`IncidentEngine.fatesToWrite`).
+    /// Bookkeeping, not part of the alert: `==` leaves it out.
+    var writtenFate: UInt64 = 0
     /// A firing alert resolves by itself at this time unless refreshed
     /// (the sender's `endsAt`); nil: it fires until resolved.
     public var expiresAt: Date?
     // The one-byte fields last: declared in this order, nothing is padded
-    // (99 bytes; 105 with these two after `texts`, which put its box in
-    // malloc's 144-byte block instead of the 128-byte one).
+    // (107 bytes, within jemalloc's 128-byte class with its box's header;
+    // the two after `texts` padded it by six).
     public var status: AlertStatus
     public var severity: Severity
 
@@ -71,6 +76,14 @@ public struct IncidentAlert: Sendable, Equatable {
 }
 
 extension IncidentAlert {
+    /// Equal as alerts: everything but the engine's `writtenFate` note.
+    public static func == (lhs: IncidentAlert, rhs: IncidentAlert) -> Bool {
+        lhs.incidentID == rhs.incidentID && lhs.fingerprint == rhs.fingerprint && lhs.check == rhs.check
+            && lhs.host == rhs.host && lhs.texts == rhs.texts && lhs.firstSeen == rhs.firstSeen
+            && lhs.lastSeen == rhs.lastSeen && lhs.count == rhs.count && lhs.expiresAt == rhs.expiresAt
+            && lhs.status == rhs.status && lhs.severity == rhs.severity
+    }
+
     /// Whether it still carries the texts the engine holds only until they
     /// are written (summary, source, labels).
     public var holdsTexts: Bool { !texts.isEmpty }

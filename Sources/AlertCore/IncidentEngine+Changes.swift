@@ -9,10 +9,12 @@ extension IncidentEngine {
     public mutating func takeChanges(now: Date) -> ChangeSet {
         for id in dirtyIncidents { reschedule(id) }
         var changes = ChangeSet()
+        // First, while the alerts' boxes are the engine's alone (the
+        // incidents copied below share them until the commit).
+        changes.fates = fatesToWrite()
         changes.incidents = dirtyIncidents.compactMap { incidents[$0] }
         changes.alerts = dirtyAlerts.compactMap { incidents[$0.incident]?.alerts[$0.fingerprint] }
         changes.timeline = pendingTimeline
-        changes.fates = Array(pendingFates.values)
         changes.pages = pendingPages
         pendingPages.removeAll(keepingCapacity: true)
         dirtyIncidents.removeAll(keepingCapacity: true)
@@ -33,6 +35,42 @@ extension IncidentEngine {
             forgetIfSettled(id)
         }
         return changes
+    }
+
+    /// The batch's fates that say something new. A repeat's fate says what
+    /// the last one written for its alert said, but for its time, which the
+    /// alert's `last_seen` holds (the store's `fate(of:)` reads it from
+    /// there): such a fate is not written again, a third of the rows a
+    /// batch of repeats would write. Every fate written is noted on the
+    /// alert it names (or the one its fingerprint holds) as a digest.
+    private mutating func fatesToWrite() -> [Fate] {
+        var fates: [Fate] = []
+        fates.reserveCapacity(pendingFates.count)
+        for fate in pendingFates.values {
+            let digest = Self.digest(of: fate)
+            let said = (fate.incidentID ?? active[holding: fate.fingerprint]).flatMap { id in
+                incidents.update(id) { incident in
+                    incident.alerts.update(fate.fingerprint) { alert -> Bool in
+                        defer { alert.writtenFate = digest }
+                        return alert.writtenFate == digest
+                    }
+                } ?? nil
+            }
+            if said == true, fate.decision == .deduplicated { continue }
+            fates.append(fate)
+        }
+        return fates
+    }
+
+    /// Everything a fate says but its time, as a number (never 0).
+    static func digest(of fate: Fate) -> UInt64 {
+        var hash = FNV1a64()
+        hash.add(fate.decision.rawValue)
+        hash.add(fate.incidentID.map(String.init) ?? "")
+        hash.add(fate.rule ?? "\u{0}")
+        hash.add(fate.severity.description)
+        for reason in fate.reasons { hash.add(reason) }
+        return max(hash.value, 1)
     }
 
     mutating func scheduleReopenEnd(_ id: Int64) {

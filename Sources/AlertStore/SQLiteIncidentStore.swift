@@ -329,10 +329,17 @@ public final class SQLiteIncidentStore: IncidentStore {
 
     public func fate(of fingerprint: String) throws -> Fate? {
         try pool.read { db in
-            guard let row = try Row.fetchOne(db, sql: "SELECT * FROM fates WHERE fingerprint = ?", arguments: [fingerprint])
-            else { return nil }
+            // A repeat's fate is written once; its time is then its alert's
+            // `last_seen` (see `IncidentEngine.fatesToWrite`).
+            let sql = """
+                SELECT f.*, max(f.at, coalesce(a.last_seen, f.at)) AS decided_at FROM fates f
+                LEFT JOIN incident_alerts a
+                  ON f.decision = 'deduplicated' AND a.incident_id = f.incident_id AND a.fingerprint = f.fingerprint
+                WHERE f.fingerprint = ?
+                """
+            guard let row = try Row.fetchOne(db, sql: sql, arguments: [fingerprint]) else { return nil }
             return Fate(
-                fingerprint: fingerprint, at: Millis.date(row["at"]), rule: row["rule"],
+                fingerprint: fingerprint, at: Millis.date(row["decided_at"]), rule: row["rule"],
                 severity: Severity(rawValue: row["severity"]) ?? .sev3, incidentID: row["incident_id"],
                 decision: Fate.Decision(rawValue: row["decision"]) ?? .deduplicated,
                 reasons: JSONText.decodeList(row["reasons"]))

@@ -32,6 +32,34 @@ final class ApplyTests {
         return engine.takeChanges(now: t0 + 5)
     }
 
+    @Test("a repeat's fate is written once; explain's time is then its alert's last repeat")
+    func repeatFateWrittenOnce() throws {
+        var engine = IncidentEngine()
+        let fingerprint = Fingerprint.of(cpu)
+        func commit(_ alert: Alert, at now: Date) throws -> ChangeSet {
+            engine.take(alert, at: now)
+            let changes = engine.takeChanges(now: now)
+            try store.apply(changes)
+            return changes
+        }
+        #expect(try commit(cpu, at: t0).fates.map(\.decision) == [.opened])
+        #expect(try commit(cpu, at: t0 + 10).fates.map(\.decision) == [.deduplicated])  // the first repeat says something new
+        #expect(try commit(cpu, at: t0 + 20).fates.isEmpty)  // the same again: not written
+        #expect(try commit(cpu, at: t0 + 30).fates.isEmpty)
+        let fate = try #require(try store.fate(of: fingerprint))
+        #expect(fate.decision == .deduplicated)
+        #expect(fate.at == Date(timeIntervalSince1970: ((t0 + 30).timeIntervalSince1970 * 1000).rounded() / 1000))
+        #expect(fate.reasons.last?.hasPrefix("repeat of an alert already firing") == true)
+
+        // Another fate in between is written, and so is the repeat after it.
+        #expect(try commit(cpu.resolved, at: t0 + 40).fates.map(\.decision) == [.resolved])
+        #expect(try store.fate(of: fingerprint)?.decision == .resolved)
+        #expect(try commit(cpu, at: t0 + 50).fates.map(\.decision) == [.opened])  // reopened
+        #expect(try commit(cpu, at: t0 + 60).fates.map(\.decision) == [.deduplicated])
+        #expect(try commit(cpu, at: t0 + 70).fates.isEmpty)
+        #expect(try store.fate(of: fingerprint)?.at == Date(timeIntervalSince1970: ((t0 + 70).timeIntervalSince1970 * 1000).rounded() / 1000))
+    }
+
     @Test("incidents, alerts, timelines, fates and counts read back as the engine has them")
     func readBack() throws {
         var engine = IncidentEngine()

@@ -169,7 +169,11 @@ final class ResidentIncidentsTests {
             #expect(Self.sorted(changes.alerts) == Self.sorted(expected.alerts), "batch \(batch)")
             #expect(changes.timeline == expected.timeline, "batch \(batch)")
             #expect(changes.pages == expected.pages, "batch \(batch)")
-            #expect(changes.fates.sorted { $0.fingerprint < $1.fingerprint } == expected.fates.sorted { $0.fingerprint < $1.fingerprint })
+            // The same fates written, but for repeats' fates that say what the
+            // last one written for their alert said: an engine that let go of
+            // an incident no longer knows what that was, and writes it again.
+            #expect(expected.fates.allSatisfy { changes.fates.contains($0) }, "batch \(batch)")
+            #expect(changes.fates.allSatisfy { expected.fates.contains($0) || $0.decision == .deduplicated }, "batch \(batch)")
             #expect(engine.activeCounts == reference.activeCounts, "batch \(batch)")
             try store.apply(changes)
             mostLetGo = max(mostLetGo, reference.incidents.count - engine.incidents.count)
