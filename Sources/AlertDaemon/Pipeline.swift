@@ -66,7 +66,7 @@ public final class Pipeline: AlertSink, @unchecked Sendable {
         published.withLock { $0 = engine.activeCounts }
     }
 
-    /// Runs `action` after every commit that queued new pages.
+    /// Runs `action` after every commit that queued pages due now.
     func onPagesQueued(_ action: @escaping @Sendable () -> Void) { pagesQueued.withLock { $0 = Action(run: action) } }
 
     /// Active incidents by severity as of the last commit.
@@ -224,7 +224,10 @@ public final class Pipeline: AlertSink, @unchecked Sendable {
             if deduplicated > 0 { metrics.deduplicated.increment(by: Int64(deduplicated)) }
             PipelineMetrics(metrics: metrics).record(changes)
             IncidentEventLog(logger: logger).record(changes)
-            if changes.pages.contains(where: { $0.attempts == 0 || $0.state == .pending }) {
+            // Only for pages due now: held ones (business hours) and retries
+            // come up at the dispatcher's poll. Woken for those too, it read
+            // the outbox after every commit that opened an incident.
+            if changes.pages.contains(where: { $0.state == .pending && $0.nextAttemptAt <= now }) {
                 pagesQueued.withLock { $0 }?.run()
             }
         }
