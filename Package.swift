@@ -81,7 +81,7 @@ let package = Package(
         ),
         // `make bench`'s loops over the listener's and the pipeline's per-alert work.
         .executableTarget(
-            name: "alertd-microbench", dependencies: ["AlertCore"], path: "bench/microbench",
+            name: "alertd-microbench", dependencies: ["AlertCore", "AlertStore"], path: "bench/microbench",
             linkerSettings: [.linkedLibrary("jemalloc")]  // as alertd
         ),
         .executableTarget(

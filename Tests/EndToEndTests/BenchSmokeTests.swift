@@ -42,6 +42,7 @@ import Testing
         let micro = try #require(median["microbench"])
         #expect((micro["decode_ns_per_alert"] as? Double ?? 0) > 0, "\(micro)")
         #expect((micro["repeat_ns_per_alert"] as? Double ?? 0) > 0, "\(micro)")
+        #expect((micro["commit_ns_per_alert"] as? Double ?? 0) > 0, "\(micro)")
         #expect(run.out.contains("alerts/s"))  // the table
     }
 }
