@@ -56,6 +56,12 @@ struct RowBinder {
         index += 1
     }
 
+    /// Runs the statement (an UPDATE) and resets it; whether it changed a row.
+    mutating func runChangingRows() throws -> Bool {
+        try run()
+        return db.changesCount > 0
+    }
+
     /// Runs the statement and resets it for the next row.
     mutating func run() throws {
         let code = sqlite3_step(statement)

