@@ -43,19 +43,7 @@ extension SQLiteIncidentStore {
             if incident.occurrences > 1 {
                 update.bind(incident.severity.rawValue)
                 update.bind(incident.state.rawValue)
-                update.bind(incident.acknowledgedAt.map(Millis.from))
-                update.bind(incident.acknowledgedBy)
-                update.bind(incident.mitigatedAt.map(Millis.from))
-                update.bind(incident.resolvedAt.map(Millis.from))
-                update.bind(incident.resolvedBy)
-                update.bind(incident.autoResolved)
-                update.bind(incident.occurrences)
-                update.bind(Millis.from(incident.lastSeen))
-                update.bind(JSONText.encode(incident.roles))
-                update.bind(incident.maintenance)
-                update.bind(incident.flapping)
-                update.bind(incident.escalation.map(JSONText.encode))
-                update.bind(incident.postmortemDueAt.map(Millis.from))
+                bindChangeable(incident, to: &update)
                 update.bind(incident.id)
                 if try update.runChangingRows() { return }
             }
@@ -66,19 +54,7 @@ extension SQLiteIncidentStore {
             row.bind(incident.groupKey)
             row.bind(incident.rule)
             row.bind(Millis.from(incident.openedAt))
-            row.bind(incident.acknowledgedAt.map(Millis.from))
-            row.bind(incident.acknowledgedBy)
-            row.bind(incident.mitigatedAt.map(Millis.from))
-            row.bind(incident.resolvedAt.map(Millis.from))
-            row.bind(incident.resolvedBy)
-            row.bind(incident.autoResolved)
-            row.bind(incident.occurrences)
-            row.bind(Millis.from(incident.lastSeen))
-            row.bind(JSONText.encode(incident.roles))
-            row.bind(incident.maintenance)
-            row.bind(incident.flapping)
-            row.bind(incident.escalation.map(JSONText.encode))
-            row.bind(incident.postmortemDueAt.map(Millis.from))
+            bindChangeable(incident, to: &row)
             try row.run()
         }
         let alertStatement = try db.cachedStatement(
@@ -180,6 +156,25 @@ extension SQLiteIncidentStore {
             row.bind(JSONText.encode(fate.reasons))
             try row.run()
         }
+    }
+
+    /// An incident's columns that change after it is opened, from
+    /// `acknowledged_at` to `postmortem_due_at`, in the order both the
+    /// UPDATE and the upsert list them.
+    private static func bindChangeable(_ incident: borrowing Incident, to row: inout RowBinder) {
+        row.bind(incident.acknowledgedAt.map(Millis.from))
+        row.bind(incident.acknowledgedBy)
+        row.bind(incident.mitigatedAt.map(Millis.from))
+        row.bind(incident.resolvedAt.map(Millis.from))
+        row.bind(incident.resolvedBy)
+        row.bind(incident.autoResolved)
+        row.bind(incident.occurrences)
+        row.bind(Millis.from(incident.lastSeen))
+        row.bind(JSONText.encode(incident.roles))
+        row.bind(incident.maintenance)
+        row.bind(incident.flapping)
+        row.bind(incident.escalation.map(JSONText.encode))
+        row.bind(incident.postmortemDueAt.map(Millis.from))
     }
 
     /// The columns `incident(from:)` reads, by position (looking columns up
