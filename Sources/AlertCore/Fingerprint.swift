@@ -2,9 +2,18 @@
 /// fingerprint, whatever its text or timestamp says (SPEC §3).
 public enum Fingerprint {
     /// `dedup_key` when given; else FNV-1a 64 over source, host, check and the
-    /// sorted labels, as 16 hex digits. FNV is stable across runs and
-    /// versions (unlike Swift's `Hasher`), so identities survive restarts.
-    /// Summary, description, severity and timestamp are deliberately left out.
+    /// sorted labels, its low 60 bits as 15 hex digits. FNV is stable across
+    /// runs and versions (unlike Swift's `Hasher`), so identities survive
+    /// restarts. Summary, description, severity and timestamp are
+    /// deliberately left out.
+    ///
+    /// Fifteen digits, not sixteen: that is what `String` holds inline, so a
+    /// fingerprint costs no heap block, neither per alert received (it is
+    /// made for each) nor per open alert (each keeps one), and is hashed and
+    /// compared as two words. Sixty bits leave a collision among a million
+    /// distinct alerts at odds of about 1 in 2.3 million. Stores that hold
+    /// 16-digit fingerprints (before 2026-12) are rewritten on open
+    /// (`SQLiteIncidentStore.migrator`, v6).
     public static func of(_ alert: Alert) -> String {
         if let key = alert.dedupKey, !key.isEmpty { return key }
         var hash = FNV1a64()
@@ -72,11 +81,17 @@ struct FNV1a64 {
 }
 
 extension Fingerprint {
-    /// `value` as 16 lowercase hex digits, written straight into the string's storage.
+    /// How many hex digits a computed fingerprint has.
+    static let digitCount = 15
+
+    /// The low 60 bits of `value` as 15 lowercase hex digits, written
+    /// straight into the string's (inline) storage.
     static func hex(_ value: UInt64) -> String {
-        String(unsafeUninitializedCapacity: 16) { buffer in
-            for index in 0..<16 { buffer[index] = digits.utf8Start[Int((value >> UInt64(60 - 4 * index)) & 0xf)] }
-            return 16
+        String(unsafeUninitializedCapacity: digitCount) { buffer in
+            for index in 0..<digitCount {
+                buffer[index] = digits.utf8Start[Int((value >> UInt64(4 * (digitCount - 1 - index))) & 0xf)]
+            }
+            return digitCount
         }
     }
 

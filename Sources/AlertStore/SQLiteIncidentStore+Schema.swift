@@ -120,6 +120,28 @@ extension SQLiteIncidentStore {
         migrator.registerMigration("v5: index of auto-resolved incidents") { db in
             try db.execute(sql: "CREATE INDEX incidents_auto_resolved ON incidents(resolved_at) WHERE auto_resolved = 1")
         }
+        // A computed fingerprint became 15 hex digits, the low 60 bits of
+        // the same hash (`Fingerprint.of`): a 16-digit one loses its first
+        // digit, wherever the engine looks it up (an alert's row, its fate,
+        // the group key of an incident grouped by it), so an alert firing
+        // before the upgrade still finds its incident after it. A `dedup_key`
+        // of exactly 16 lowercase hex digits cannot be told apart and is
+        // rewritten too (its next alert opens a new incident). Should two
+        // fingerprints differ only in the dropped digit, the row rewritten
+        // first takes the new one and the other stays as it was: an upgrade
+        // never fails on it.
+        migrator.registerMigration("v6: fingerprints of 15 hex digits") { db in
+            func old(_ text: String) -> String { "length(\(text)) = 16 AND \(text) NOT GLOB '*[^0-9a-f]*'" }
+            try db.execute(
+                sql: """
+                    UPDATE OR IGNORE incident_alerts SET fingerprint = substr(fingerprint, 2)
+                      WHERE \(old("fingerprint"));
+                    UPDATE OR IGNORE fates SET fingerprint = substr(fingerprint, 2)
+                      WHERE \(old("fingerprint"));
+                    UPDATE incidents SET group_key = 'fp:' || substr(group_key, 5)
+                      WHERE group_key GLOB 'fp:*' AND \(old("substr(group_key, 4)"));
+                    """)
+        }
         return migrator
     }
 }

@@ -11,14 +11,14 @@ func samplePage(
     statusUpdate: StatusUpdate? = nil, alerts: [IncidentAlert]? = nil
 ) -> PageMessage {
     let alert = IncidentAlert(
-        incidentID: 42, fingerprint: "0c1d2e3f4a5b6c7d", check: "disk_full", host: "node-7", source: "node-7",
+        incidentID: 42, fingerprint: "c1d2e3f4a5b6c7d", check: "disk_full", host: "node-7", source: "node-7",
         summary: "disk full on /var", status: kind == .resolved ? .resolved : .firing, severity: .sev1,
         labels: ["mount": "/var", "team": "infra"], firstSeen: pageTime, lastSeen: pageTime.addingTimeInterval(60),
         count: 3)
     let list = alerts ?? [alert]
     var incident = Incident(
         id: 42, title: title, severity: .sev1, state: kind == .resolved ? .resolved : .open,
-        groupKey: "fp:0c1d2e3f4a5b6c7d",
+        groupKey: "fp:c1d2e3f4a5b6c7d",
         rule: "disk", openedAt: pageTime, resolvedAt: kind == .resolved ? pageTime.addingTimeInterval(600) : nil,
         occurrences: 3, lastSeen: pageTime.addingTimeInterval(60), roles: ["ic": "alice"],
         alerts: IncidentAlerts(Dictionary(uniqueKeysWithValues: list.map { ($0.fingerprint, $0) })))

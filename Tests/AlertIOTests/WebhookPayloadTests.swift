@@ -80,7 +80,7 @@ struct WebhookPayloadTests {
         #expect(json["version"] as? String == "4")
         #expect(json["status"] as? String == "firing")
         #expect(json["receiver"] as? String == "oncall")
-        #expect(json["groupKey"] as? String == "fp:0c1d2e3f4a5b6c7d")
+        #expect(json["groupKey"] as? String == "fp:c1d2e3f4a5b6c7d")
         #expect(json["truncatedAlerts"] as? Int == 0)
         #expect(json["externalURL"] as? String == "https://alertd.example")
         #expect(json["groupLabels"] as? [String: String] == ["alertname": "disk_full"])
@@ -104,7 +104,7 @@ struct WebhookPayloadTests {
         #expect(alert["startsAt"] as? String == "2026-11-23T20:10:00Z")
         #expect(alert["endsAt"] as? String == "0001-01-01T00:00:00Z")
         #expect(alert["generatorURL"] is String)
-        #expect(alert["fingerprint"] as? String == "0c1d2e3f4a5b6c7d")
+        #expect(alert["fingerprint"] as? String == "c1d2e3f4a5b6c7d")
     }
 
     @Test("alertmanager: a resolved page is status resolved with endsAt set")

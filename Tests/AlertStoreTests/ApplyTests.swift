@@ -135,7 +135,7 @@ final class ApplyTests {
     func unknown() throws {
         #expect(try store.incident(42) == nil)
         #expect(try store.timeline(of: 42).isEmpty)
-        #expect(try store.fate(of: "0123456789abcdef") == nil)
+        #expect(try store.fate(of: "0123456789abcde") == nil)
         #expect(try store.incidents(IncidentQuery()).isEmpty)
         #expect(try store.counts().byState.values.allSatisfy { $0 == 0 })
     }
@@ -197,7 +197,7 @@ final class ApplyTests {
 
     @Test("every incident field round-trips, set or unset")
     func everyField() throws {
-        let fingerprint = "feedfacecafebeef"
+        let fingerprint = "feedfacecafebee"
         let alert = IncidentAlert(
             incidentID: 7, fingerprint: fingerprint, check: "disk_full", host: nil, source: "prometheus",
             summary: "café ✓ \"quoted\" / slashed", status: .resolved, severity: .sev1,
