@@ -1,7 +1,13 @@
+import Foundation
+
 /// Everything the engine changed since the last `takeChanges()`, coalesced:
 /// an incident or alert touched a thousand times in a batch appears once.
 public struct ChangeSet: Sendable {
     public var incidents: [Incident] = []
+    /// Incidents whose only change is that they counted repeats (and are
+    /// not in `incidents`): their new counts alone, written without the
+    /// rest of the row.
+    public var counts: [IncidentCounts] = []
     public var alerts: [IncidentAlert] = []
     public var timeline: [TimelineEntry] = []
     public var fates: [Fate] = []
@@ -12,7 +18,7 @@ public struct ChangeSet: Sendable {
     public var pages: [OutboxPage] = []
 
     public var isEmpty: Bool {
-        incidents.isEmpty && alerts.isEmpty && timeline.isEmpty && fates.isEmpty && pages.isEmpty
+        incidents.isEmpty && counts.isEmpty && alerts.isEmpty && timeline.isEmpty && fates.isEmpty && pages.isEmpty
     }
 
     /// Where each changed incident is in `incidents`, by id (positions, not
@@ -26,6 +32,21 @@ public struct ChangeSet: Sendable {
             position += 1
         }
         return positions
+    }
+}
+
+/// An incident's counters, after repeats of alerts it holds firing: the
+/// most common change of all, and the only one a repeat makes to its
+/// incident.
+public struct IncidentCounts: Sendable, Equatable {
+    public var id: Int64
+    public var occurrences: Int64
+    public var lastSeen: Date
+
+    public init(id: Int64, occurrences: Int64, lastSeen: Date) {
+        self.id = id
+        self.occurrences = occurrences
+        self.lastSeen = lastSeen
     }
 }
 

@@ -13,11 +13,16 @@ extension IncidentEngine {
         // incidents copied below share them until the commit).
         changes.fates = fatesToWrite()
         changes.incidents = dirtyIncidents.compactMap { incidents[$0] }
+        changes.counts = countedIncidents.compactMap { id in
+            guard !dirtyIncidents.contains(id), let incident = incidents[id] else { return nil }
+            return IncidentCounts(id: id, occurrences: incident.occurrences, lastSeen: incident.lastSeen)
+        }
         changes.alerts = dirtyAlerts.compactMap { incidents[$0.incident]?.alerts[$0.fingerprint] }
         changes.timeline = pendingTimeline
         changes.pages = pendingPages
         pendingPages.removeAll(keepingCapacity: true)
         dirtyIncidents.removeAll(keepingCapacity: true)
+        countedIncidents.removeAll(keepingCapacity: true)
         dirtyAlerts.removeAll(keepingCapacity: true)
         pendingTimeline.removeAll(keepingCapacity: true)
         pendingFates.removeAll(keepingCapacity: true)

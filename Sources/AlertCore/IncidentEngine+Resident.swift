@@ -178,6 +178,7 @@ extension IncidentEngine {
     public mutating func letGoOfQuietIncidents(keeping changes: ChangeSet = ChangeSet()) {
         guard source != nil else { return }
         changes.incidents.forEachInPlace { recentlyChanged.insert($0.id) }
+        for counted in changes.counts { recentlyChanged.insert(counted.id) }
         guard incidents.count > residentLimit || recentlyChanged.count > 2 * residentLimit else { return }
         var quiet: [Int64] = []
         var reopenable: [(Int64, IncidentGroup)] = []
@@ -197,7 +198,7 @@ extension IncidentEngine {
             reopenableLetGo[id] = group
         }
         if !quiet.isEmpty || !reopenable.isEmpty { hasLetGo = true }
-        recentlyChanged = Set(changes.incidents.map(\.id))
+        recentlyChanged = Set(changes.incidents.map(\.id) + changes.counts.map(\.id))
     }
 
     /// After a change of paging policy: the next due time of each incident

@@ -72,6 +72,9 @@ public struct IncidentEngine: Sendable {
     public var sourceError: (any Error)?
 
     var dirtyIncidents: Set<Int64> = []
+    /// Incidents that counted a repeat; those also in `dirtyIncidents` are
+    /// written whole, the others by their counts alone (`ChangeSet.counts`).
+    var countedIncidents: Set<Int64> = []
     var dirtyAlerts: Set<AlertKey> = []
     var pendingTimeline: [TimelineEntry] = []
     var pendingFates: [String: Fate] = [:]
@@ -242,8 +245,9 @@ public struct IncidentEngine: Sendable {
     /// unless it would change more than counts (the alert is not firing, or
     /// the severity would rise): false then, and nothing changed. The
     /// batch's attach of the same alert already indexed it and marked both
-    /// for writing (`dirtyIncidents`/`dirtyAlerts` empty only at
-    /// `takeChanges`, with `pendingFates`), so only the counts move here.
+    /// for writing (`countedIncidents` or `dirtyIncidents`, and
+    /// `dirtyAlerts`, emptied only at `takeChanges`, with `pendingFates`),
+    /// so only the counts move here.
     private mutating func countRepeat(
         _ alert: borrowing Alert, fingerprint: String, severity: Severity, on id: Int64, now: Date
     ) -> Bool {
@@ -419,9 +423,14 @@ public struct IncidentEngine: Sendable {
         }
         active[holding: fingerprint] = id
         expiries.set(fingerprint, at: alert.endsAt)
-        dirtyIncidents.insert(id)
         dirtyAlerts.insert(AlertKey(incident: id, fingerprint: fingerprint))
-        guard severity.isMoreSevere(than: previous) else { return false }
+        let raised = severity.isMoreSevere(than: previous)
+        if joining == .repeated && !raised {
+            countedIncidents.insert(id)  // its counts are all that moved
+        } else {
+            dirtyIncidents.insert(id)
+        }
+        guard raised else { return false }
         record(id, now, .severityChanged, "\(previous) → \(severity): \(alertLabel(alert, fingerprint)) classified higher")
         changeActiveSeverity(from: previous, to: severity)
         return true

@@ -57,6 +57,19 @@ extension SQLiteIncidentStore {
             bindChangeable(incident, to: &row)
             try row.run()
         }
+        // Most incidents of a batch only counted repeats: two columns, no
+        // index touched, no escalation state encoded. Counts come only for
+        // an incident written before (the engine saw it), so a row that is
+        // not there means memory ran ahead of the store: an error, after
+        // which the pipeline reloads the engine from what is stored.
+        let countsStatement = try db.cachedStatement(sql: "UPDATE incidents SET occurrences=?, last_seen=? WHERE id=?")
+        update = RowBinder(countsStatement, in: db)
+        for counts in changes.counts {
+            update.bind(counts.occurrences)
+            update.bind(Millis.from(counts.lastSeen))
+            update.bind(counts.id)
+            guard try update.runChangingRows() else { throw StoreError.missingIncident(counts.id) }
+        }
         let alertStatement = try db.cachedStatement(
             sql: """
                 INSERT INTO incident_alerts (incident_id, fingerprint, check_name, host, source, summary, status,

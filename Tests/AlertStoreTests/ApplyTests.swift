@@ -174,6 +174,34 @@ final class ApplyTests {
         #expect(counts.byState == [.open: 1, .acknowledged: 1, .mitigated: 0, .resolved: 1])
     }
 
+    @Test("repeats in a later batch write the incident's counts and leave the rest of its row as it was")
+    func countsOnly() throws {
+        var engine = IncidentEngine()
+        try store.apply(ingestThree(into: &engine))
+        let before = try #require(try store.incident(2))
+        engine.take(cpu, at: t0 + 100)
+        engine.take(cpu, at: t0 + 100)
+        let changes = engine.takeChanges(now: t0 + 100)
+        #expect(changes.counts.map(\.id) == [2] && changes.incidents.isEmpty)
+        try store.apply(changes)
+
+        var expected = before
+        expected.occurrences += 2
+        expected.lastSeen = millis(t0 + 100)
+        var after = try #require(try store.incident(2))
+        #expect(after.alerts[Fingerprint.of(cpu)]?.count == 3)
+        #expect(after.withoutTexts == engine.incident(2)?.atMillis)
+        after.alerts = before.alerts
+        #expect(after == expected, "title, state, escalation… as the first write left them")
+
+        // Counts for an incident the store lacks: an error, and nothing of the batch is written.
+        engine.take(cpu, at: t0 + 101)
+        var stray = engine.takeChanges(now: t0 + 101)
+        stray.counts.append(IncidentCounts(id: 999, occurrences: 5, lastSeen: t0 + 101))
+        #expect(throws: StoreError.missingIncident(999)) { try self.store.apply(stray) }
+        #expect(try store.incident(2)?.occurrences == expected.occurrences)
+    }
+
     @Test("an empty change set writes nothing")
     func emptyApply() throws {
         try store.apply(ChangeSet())
