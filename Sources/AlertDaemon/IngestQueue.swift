@@ -23,6 +23,14 @@ enum PipelineWork: Sendable {
     /// once they are in force.
     case reconfigure(Classifier, IncidentSettings, PagingPolicy, done: @Sendable () -> Void)
 
+    /// Whether someone waits for this work's commit to be answered.
+    var awaitsCommit: Bool {
+        switch self {
+        case .alerts(_, _, let done): return done != nil
+        case .command, .reconfigure: return true
+        }
+    }
+
     var alertCount: Int {
         if case .alerts(let alerts, _, _) = self { return alerts.count }
         return 0
@@ -100,6 +108,14 @@ final class IngestQueue: @unchecked Sendable {
         condition.unlock()
         for waiter in wake { waiter.resume() }
         return batch
+    }
+
+    /// Waits until `alerts` are queued, the queue is closed, or `deadline`
+    /// comes, whichever is first.
+    func waitToFill(_ alerts: Int, until deadline: Date) {
+        condition.lock()
+        while queuedAlerts < alerts && !closed && condition.wait(until: deadline) {}
+        condition.unlock()
     }
 
     /// No more waiting: `take` drains what is queued, then returns nil.

@@ -26,6 +26,11 @@ public final class Pipeline: AlertSink, @unchecked Sendable {
     private let logger: Logger
     private let queue: IngestQueue
     private let maxBatch: Int
+    /// Group commit under a flood (see `start`): after a batch of at least
+    /// `floodBatch` alerts that nobody waits on, the next batch may wait up
+    /// to `floodWindow` to fill.
+    private let floodBatch = 1_000
+    private let floodWindow: TimeInterval = 0.010
     private let residentIncidents: Int
     private let finished = Mutex<CheckedContinuation<Void, Never>?>(nil)
     private let done = Atomic<Bool>(false)
@@ -145,7 +150,17 @@ public final class Pipeline: AlertSink, @unchecked Sendable {
                     continue
                 }
                 if batch.contains(where: \.isAlerts) { tidyFrom = Date().addingTimeInterval(1) }
+                let flooded = batch.reduce(0) { $0 + $1.alertCount } >= floodBatch && !batch.contains(where: \.awaitsCommit)
                 process(batch)
+                // A flood of datagrams or stream lines: let the next batch
+                // fill for a moment. Most of a commit's cost is per
+                // fingerprint in the batch (its rows, its first decision),
+                // not per alert, so ten times the alerts per batch cost
+                // little more than one batch's worth (`make bench`'s
+                // microbench by batch size). Never while someone waits on
+                // the commit (an HTTP request, a command): those are answered
+                // at once, and a lone alert on a quiet pipeline never waits.
+                if flooded { queue.waitToFill(maxBatch, until: Date().addingTimeInterval(floodWindow)) }
             }
             done.store(true, ordering: .releasing)
             finished.withLock { $0?.resume(); $0 = nil }

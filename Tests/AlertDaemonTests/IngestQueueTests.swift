@@ -36,4 +36,38 @@ struct IngestQueueTests {
         #expect(batch?.count == 1, "woken by the offer, long before the idle time")
         #expect(Date().timeIntervalSince(started) < 29)
     }
+
+    @Test("waiting to fill returns once enough alerts are queued, well before its deadline")
+    func fills() {
+        let queue = IngestQueue(capacity: 100)
+        DispatchQueue.global().asyncAfter(deadline: .now() + .milliseconds(20)) {
+            for index in 0..<3 { _ = queue.offer(.alerts((0..<2).map { Alert(check: "c\(index)-\($0)") }, done: nil)) }
+        }
+        let started = Date()
+        queue.waitToFill(6, until: started.addingTimeInterval(30))
+        #expect(Date().timeIntervalSince(started) < 29)
+        #expect(queue.depth == 6)
+    }
+
+    @Test("waiting to fill gives up at its deadline, or at once when the queue closes")
+    func fillDeadline() {
+        let queue = IngestQueue(capacity: 100)
+        #expect(queue.offer(.alerts([Alert(check: "lone")], done: nil)))
+        let started = Date()
+        queue.waitToFill(10, until: started.addingTimeInterval(0.05))
+        #expect(Date().timeIntervalSince(started) >= 0.05)
+        #expect(queue.depth == 1)
+
+        DispatchQueue.global().asyncAfter(deadline: .now() + .milliseconds(20)) { queue.close() }
+        let closing = Date()
+        queue.waitToFill(10, until: closing.addingTimeInterval(30))
+        #expect(Date().timeIntervalSince(closing) < 29)
+    }
+
+    @Test("only work nobody waits on lets a flood's next batch wait to fill")
+    func awaitsCommit() {
+        #expect(!PipelineWork.alerts([Alert(check: "udp")], done: nil).awaitsCommit)
+        #expect(PipelineWork.alerts([Alert(check: "http")], done: { _ in }).awaitsCommit)
+        #expect(PipelineWork.command({ _, _ in }, done: { _ in }).awaitsCommit)
+    }
 }

@@ -22,6 +22,9 @@ import Foundation
 
 let arguments = CommandLine.arguments.dropFirst()
 let alertsPerRound = Int(arguments.first ?? "") ?? 400_000
+/// Alerts per batch of the repeat and commit paths (the pipeline's batch
+/// under load is what arrived during the last commit).
+let batchSize = Int(arguments.dropFirst().first ?? "") ?? 8_000
 
 func line(_ f: Int) -> [UInt8] {
     let summary = "bench alert \(f): disk usage above threshold on volume /var/lib/data (load generator)"
@@ -81,7 +84,7 @@ var tick = 0.0
         while index < alertsPerRound {
             tick += 1
             let now = start.addingTimeInterval(tick)
-            for _ in 0..<min(8_000, alertsPerRound - index) {
+            for _ in 0..<min(batchSize, alertsPerRound - index) {
                 var alert = received[index % received.count]
                 let classification = classifier.classify(&alert)
                 let fate = engine.ingest(
@@ -104,4 +107,4 @@ let commitCost = try repeats { try store.apply($0) }
 
 print(
     #"{"decode_ns_per_alert": \#(Int(decode)), "repeat_ns_per_alert": \#(Int(repeatCost)), "#
-        + #""commit_ns_per_alert": \#(Int(commitCost)), "alerts_per_round": \#(alertsPerRound), "checksum": \#(checksum)}"#)
+        + #""commit_ns_per_alert": \#(Int(commitCost)), "alerts_per_round": \#(alertsPerRound), "batch": \#(batchSize), "checksum": \#(checksum)}"#)
