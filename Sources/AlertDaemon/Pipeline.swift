@@ -138,6 +138,7 @@ public final class Pipeline: AlertSink, @unchecked Sendable {
         let thread = Thread { [self] in
             // Named from inside: on Linux a name set before `start()` is not
             // applied. `top -H` and `/proc/PID/task/*/comm` then show it.
+            Self.yieldToListeners()  // before the name: a thread named so is already niced
             Thread.current.name = "alertd-pipeline"
             // A second after the last alerts (ticks and probes do not count),
             // hand back what the burst's garbage left free (`FreedMemory`).
@@ -167,6 +168,16 @@ public final class Pipeline: AlertSink, @unchecked Sendable {
         }
         thread.stackSize = 8 << 20
         thread.start()
+    }
+
+    /// Nice 5 for this thread alone (Linux schedules threads, so the
+    /// value is the thread's): when the cores are all busy, the listeners
+    /// run first. A UDP or Unix datagram socket cannot push back, and what
+    /// its receive buffer cannot hold is lost; the pipeline's queue holds
+    /// 100k alerts, and the longer it grows the larger (and cheaper per
+    /// alert) its batches. An idle machine is unaffected.
+    private static func yieldToListeners() {
+        _ = setpriority(__priority_which_t(PRIO_PROCESS.rawValue), 0, 5)  // 0: the calling thread, on Linux
     }
 
     /// Processes everything queued so far, then stops the thread.
