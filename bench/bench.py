@@ -568,6 +568,8 @@ def print_table(results):
         print(f"microbench: decode {fmt(r['decode_ns_per_alert'], 0)} ns/alert (listener), "
               f"repeat {fmt(r['repeat_ns_per_alert'], 0)} ns/alert (pipeline, short of the commit), "
               f"{fmt(r.get('commit_ns_per_alert'), 0)} ns/alert with it (thread CPU)")
+        print(f"microbench: new incident {fmt(r.get('open_ns_per_alert'), 0)} ns/alert (pipeline, short of the commit), "
+              f"{fmt(r.get('open_commit_ns_per_alert'), 0)} ns/alert with it")
     r = results.get("memory-recovery")
     if r:
         print(f"memory: {fmt(r.get('counted'), 0)} open alerts, {fmt(r.get('bytes_per_alert'), 0)} bytes RSS each "

@@ -43,6 +43,8 @@ import Testing
         #expect((micro["decode_ns_per_alert"] as? Double ?? 0) > 0, "\(micro)")
         #expect((micro["repeat_ns_per_alert"] as? Double ?? 0) > 0, "\(micro)")
         #expect((micro["commit_ns_per_alert"] as? Double ?? 0) > 0, "\(micro)")
+        #expect((micro["open_ns_per_alert"] as? Double ?? 0) > 0, "\(micro)")
+        #expect((micro["open_commit_ns_per_alert"] as? Double ?? 0) > 0, "\(micro)")
         #expect(run.out.contains("alerts/s"))  // the table
     }
 }

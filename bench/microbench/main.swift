@@ -12,6 +12,10 @@
 //           repeated within a batch of 8,000), then `takeChanges`.
 //   commit  the same, and each batch committed to a real SQLite file
 //           (`SQLiteIncidentStore.apply`, WAL, synchronous=FULL).
+//   open    the pipeline's work for an alert never seen before, which opens
+//           an incident and queues its page (the embedded default policy),
+//           in batches of 1,000, short of the commit; `open_commit` with
+//           each batch committed (a new incident's seven rows).
 //
 // Prints one JSON object: nanoseconds of this thread's CPU per alert (the
 // time it waited, on the disk or for a core, left out), the median of five
@@ -99,12 +103,54 @@ var tick = 0.0
     }
 }
 
+/// Alerts per round of the open path: a new incident costs some 50x a
+/// repeat, and every round needs alerts never seen before.
+let openPerRound = max(1, alertsPerRound / 20)
+/// Six rounds (the warm-up and five) of alerts none of which repeats, decoded
+/// and fingerprinted before any clock starts.
+func distinctRounds(from first: Int) -> [(Alert, String)] {
+    (first..<first + 6 * openPerRound).map { f in
+        var alert: Alert?
+        decoder.decode(line(f), listener: "ingest-tcp", found: { alert = $0 }, refused: { _ in })
+        return (alert!, Fingerprint.of(alert!))
+    }
+}
+
+/// Rounds of new alerts in batches of 1,000 through one engine that pages
+/// as the embedded default does; each batch's changes handed to `commit`.
+@MainActor func opens(_ distinct: [(Alert, String)], _ commit: (ChangeSet) throws -> Void) throws -> Double {
+    var engine = IncidentEngine(paging: PagingPolicy(channelCounts: ["oncall": 1, "eng-manager": 1, "ticket": 1]))
+    var next = 0
+    let perAlert = try measure {
+        var left = openPerRound
+        while left > 0 {
+            tick += 1
+            let now = start.addingTimeInterval(tick)
+            for _ in 0..<min(1000, left) {
+                var (alert, fingerprint) = distinct[next]
+                let classification = classifier.classify(&alert)
+                let fate = engine.ingest(alert, fingerprint: fingerprint, classification: classification, now: now)
+                checksum &+= fate.decision == .opened ? 1 : 0
+                next += 1
+                left -= 1
+            }
+            let changes = engine.takeChanges(now: now)
+            checksum &+= changes.timeline.count
+            try commit(changes)
+        }
+    }
+    return perAlert * Double(alertsPerRound) / Double(openPerRound)  // measure divides by alertsPerRound
+}
+
 let repeatCost = try repeats { _ in }
 let directory = FileManager.default.temporaryDirectory.appendingPathComponent("alertd-microbench-\(getpid())")
 defer { try? FileManager.default.removeItem(at: directory) }
 let store = try SQLiteIncidentStore(path: directory.appendingPathComponent("alertd.sqlite").path)
 let commitCost = try repeats { try store.apply($0) }
+let openCost = try opens(distinctRounds(from: 1_000_000)) { _ in }
+let openCommitCost = try opens(distinctRounds(from: 2_000_000)) { try store.apply($0) }
 
 print(
     #"{"decode_ns_per_alert": \#(Int(decode)), "repeat_ns_per_alert": \#(Int(repeatCost)), "#
-        + #""commit_ns_per_alert": \#(Int(commitCost)), "alerts_per_round": \#(alertsPerRound), "batch": \#(batchSize), "checksum": \#(checksum)}"#)
+        + #""commit_ns_per_alert": \#(Int(commitCost)), "open_ns_per_alert": \#(Int(openCost)), "#
+        + #""open_commit_ns_per_alert": \#(Int(openCommitCost)), "alerts_per_round": \#(alertsPerRound), "batch": \#(batchSize), "checksum": \#(checksum)}"#)
