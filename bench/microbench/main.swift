@@ -43,14 +43,14 @@ func threadCPUSeconds() -> Double {
     return Double(time.tv_sec) + Double(time.tv_nsec) / 1e9
 }
 
-/// Nanoseconds of CPU per alert of `round`, which handles `alertsPerRound` alerts: the median of five.
-func measure(_ round: () throws -> Void) rethrows -> Double {
+/// Nanoseconds of CPU per alert of `round`, which handles `alerts` alerts: the median of five.
+func measure(alerts: Int = alertsPerRound, _ round: () throws -> Void) rethrows -> Double {
     try round()  // warm-up
     var samples: [Double] = []
     for _ in 0..<5 {
         let start = threadCPUSeconds()
         try round()
-        samples.append((threadCPUSeconds() - start) / Double(alertsPerRound) * 1e9)
+        samples.append((threadCPUSeconds() - start) / Double(alerts) * 1e9)
     }
     return samples.sorted()[samples.count / 2]
 }
@@ -121,7 +121,7 @@ func distinctRounds(from first: Int) -> [(Alert, String)] {
 @MainActor func opens(_ distinct: [(Alert, String)], _ commit: (ChangeSet) throws -> Void) throws -> Double {
     var engine = IncidentEngine(paging: PagingPolicy(channelCounts: ["oncall": 1, "eng-manager": 1, "ticket": 1]))
     var next = 0
-    let perAlert = try measure {
+    return try measure(alerts: openPerRound) {
         var left = openPerRound
         while left > 0 {
             tick += 1
@@ -139,7 +139,6 @@ func distinctRounds(from first: Int) -> [(Alert, String)] {
             try commit(changes)
         }
     }
-    return perAlert * Double(alertsPerRound) / Double(openPerRound)  // measure divides by alertsPerRound
 }
 
 let repeatCost = try repeats { _ in }
