@@ -18,13 +18,11 @@ struct PipelineTests {
     func pagesQueuedCallDoesNotGrow() async throws {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("alertd-pipeline-\(UUID().uuidString)")
         defer { try? FileManager.default.removeItem(at: directory) }
-        let store = try SQLiteIncidentStore(path: directory.appendingPathComponent("alertd.sqlite").path)
-        let paging = PagingPolicy(
-            policies: [.sev1: Policy(ackWithin: 900, steps: [EscalationStep(notify: ["oncall"])])],
-            channelCounts: ["oncall": 1])
-        let pipeline = try Pipeline(
-            store: store, classifier: Classifier(rules: []), settings: IncidentSettings(), paging: paging,
-            clock: SystemWallClock(), metrics: AlertdMetrics(), logger: Logger(label: "alertd.test"))
+        let pipeline = try Self.pipeline(
+            in: directory,
+            paging: PagingPolicy(
+                policies: [.sev1: Policy(ackWithin: 900, steps: [EscalationStep(notify: ["oncall"])])],
+                channelCounts: ["oncall": 1]))
         let depths = Mutex<[Int]>([])
         pipeline.onPagesQueued { depths.withLock { $0.append(Thread.callStackReturnAddresses.count) } }
         pipeline.start()
@@ -45,10 +43,7 @@ struct PipelineTests {
     func pipelineThreadYieldsToListeners() async throws {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("alertd-pipeline-\(UUID().uuidString)")
         defer { try? FileManager.default.removeItem(at: directory) }
-        let store = try SQLiteIncidentStore(path: directory.appendingPathComponent("alertd.sqlite").path)
-        let pipeline = try Pipeline(
-            store: store, classifier: Classifier(rules: []), settings: IncidentSettings(), paging: PagingPolicy(),
-            clock: SystemWallClock(), metrics: AlertdMetrics(), logger: Logger(label: "alertd.test"))
+        let pipeline = try Self.pipeline(in: directory, paging: PagingPolicy())
         pipeline.start()
         let deadline = Date().addingTimeInterval(10)
         var nices: [Int] = []
@@ -59,6 +54,14 @@ struct PipelineTests {
         #expect(!nices.isEmpty, "no thread named alertd-pipeline within 10 s")
         #expect(nices.allSatisfy { $0 == 5 }, "nice values \(nices)")
         await pipeline.drainAndStop()
+    }
+
+    /// A pipeline on a new store in `directory`, with no rules.
+    static func pipeline(in directory: URL, paging: PagingPolicy) throws -> Pipeline {
+        let store = try SQLiteIncidentStore(path: directory.appendingPathComponent("alertd.sqlite").path)
+        return try Pipeline(
+            store: store, classifier: Classifier(rules: []), settings: IncidentSettings(), paging: paging,
+            clock: SystemWallClock(), metrics: AlertdMetrics(), logger: Logger(label: "alertd.test"))
     }
 
     /// The nice value (field 19 of `/proc/self/task/TID/stat`) of each of
