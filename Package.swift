@@ -110,7 +110,10 @@ let package = Package(
         ),
         .testTarget(
             name: "AlertDaemonTests",
-            dependencies: ["AlertDaemon", "AlertStore", "AlertCore", .product(name: "Logging", package: "swift-log")]),
+            dependencies: [
+                "AlertDaemon", "AlertStore", "AlertCore", .product(name: "Logging", package: "swift-log"),
+                .product(name: "GRDB", package: "GRDB.swift"),
+            ]),
         .testTarget(name: "EndToEndTests", dependencies: ["AlertCore", "AlertIO"]),
     ]
 )

@@ -13,9 +13,10 @@ public struct PipelineOverloaded: Error, CustomStringConvertible {
 
 /// The single writer: one thread takes batches from the queue, runs each
 /// alert through fingerprint → classify → dedup/group (the pure engine),
-/// commits the batch's changes in ONE transaction, and only then tells the
-/// waiting senders. Everything that mutates incidents goes through here, in
-/// order, so the engine needs no locks.
+/// and hands the batch's changes to the `Committer`, which commits them in
+/// ONE transaction (while this thread works out the next batch) and only
+/// then tells the waiting senders. Everything that mutates incidents goes
+/// through here, in order, so the engine needs no locks.
 public final class Pipeline: AlertSink, @unchecked Sendable {
     // `engine` and `classifier` are touched only by the pipeline thread.
     private var engine: IncidentEngine
@@ -25,6 +26,7 @@ public final class Pipeline: AlertSink, @unchecked Sendable {
     private let metrics: AlertdMetrics
     private let logger: Logger
     private let queue: IngestQueue
+    private let committer: Committer
     private let maxBatch: Int
     /// Group commit under a flood (see `start`): after a batch of at least
     /// `floodBatch` alerts that nobody waits on, the next batch may wait up
@@ -62,13 +64,13 @@ public final class Pipeline: AlertSink, @unchecked Sendable {
         self.maxBatch = maxBatch
         self.residentIncidents = residentIncidents
         queue = IngestQueue(capacity: queueCapacity)
+        committer = Committer(store: store, metrics: metrics)
         let loading = ContinuousClock.now
         engine = try Self.loadEngine(
             from: store, settings: settings, paging: paging, now: clock.now(), residentIncidents: residentIncidents)
         let open = engine.activeCounts.values.reduce(0, +)
         logger.info("incidents: \(open) open, indexed in \(ContinuousClock.now - loading)")
-        metrics.setOpenIncidents(engine.activeCounts)
-        published.withLock { $0 = engine.activeCounts }
+        publish(engine.activeCounts)
     }
 
     /// Runs `action` after every commit that queued pages due now.
@@ -97,8 +99,8 @@ public final class Pipeline: AlertSink, @unchecked Sendable {
     /// Like `ingestDurably`, but refuses at once (`PipelineOverloaded`)
     /// instead of waiting when the queue is full: for senders that are told
     /// to come back (HTTP 429/503) rather than held. `done` runs on the
-    /// pipeline thread after the commit (or at once when refused), so it
-    /// should only hand the result on (HTTP hops back to its event loop).
+    /// committer's thread after the commit (or at once when refused), so
+    /// it should only hand the result on (HTTP hops back to its event loop).
     public func ingestDurablyUnlessFull(
         _ alerts: [Alert], done: @escaping @Sendable (Result<[Fate], any Error>) -> Void
     ) {
@@ -133,8 +135,9 @@ public final class Pipeline: AlertSink, @unchecked Sendable {
 
     // MARK: The loop
 
-    /// Starts the pipeline thread.
+    /// Starts the pipeline thread and its committer.
     public func start() {
+        committer.start(prepare: Self.yieldToListeners)
         let thread = Thread { [self] in
             // Named from inside: on Linux a name set before `start()` is not
             // applied. `top -H` and `/proc/PID/task/*/comm` then show it.
@@ -163,6 +166,8 @@ public final class Pipeline: AlertSink, @unchecked Sendable {
                 // at once, and a lone alert on a quiet pipeline never waits.
                 if flooded { queue.waitToFill(maxBatch, until: Date().addingTimeInterval(floodWindow)) }
             }
+            if let error = committer.awaitCommitted() { logger.error("store commit failed at shutdown: \(error)") }
+            committer.stop()
             done.store(true, ordering: .releasing)
             finished.withLock { $0?.resume(); $0 = nil }
         }
@@ -170,9 +175,9 @@ public final class Pipeline: AlertSink, @unchecked Sendable {
         thread.start()
     }
 
-    /// Nice 5 for this thread alone (Linux schedules threads, so the
-    /// value is the thread's): when the cores are all busy, the listeners
-    /// run first. A UDP or Unix datagram socket cannot push back, and what
+    /// Nice 5 for the calling thread alone (Linux schedules threads, so
+    /// the value is the thread's; the committer's is set the same way):
+    /// when the cores are all busy, the listeners run first. A UDP or Unix datagram socket cannot push back, and what
     /// its receive buffer cannot hold is lost; the pipeline's queue holds
     /// 100k alerts, and the longer it grows the larger (and cheaper per
     /// alert) its batches. An idle machine is unaffected.
@@ -195,6 +200,8 @@ public final class Pipeline: AlertSink, @unchecked Sendable {
 
     private func process(_ batch: consuming [PipelineWork]) {
         let now = clock.now()
+        // A commit failed since the last batch: start from the store's state.
+        if committer.failed, let error = committer.awaitCommitted() { reload(after: error) }
         var replies: [(Result<Void, any Error>) -> Void] = []
         var alertCount = 0
         var deduplicated = 0
@@ -238,26 +245,43 @@ public final class Pipeline: AlertSink, @unchecked Sendable {
             logger.error("could not read an incident back from the store: \(error)")
             engine.sourceError = nil
         }
-        let result = commit(changes)
-        metrics.queued.set(Double(queue.depth))
-        // The gauges before the committed count: whoever waits for the
-        // count then reads gauges that include the same batch.
-        metrics.setOpenIncidents(engine.activeCounts)
-        published.withLock { $0 = engine.activeCounts }
-        if case .success = result {
-            metrics.committed.increment(by: Int64(alertCount))
-            // Counted per batch: a counter's update is not free, and most alerts are repeats.
-            if deduplicated > 0 { metrics.deduplicated.increment(by: Int64(deduplicated)) }
-            PipelineMetrics(metrics: metrics).record(changes)
-            IncidentEventLog(logger: logger).record(changes)
-            // Only for pages due now: held ones (business hours) and retries
-            // come up at the dispatcher's poll. Woken for those too, it read
-            // the outbox after every commit that opened an incident.
-            if changes.pages.contains(where: { $0.state == .pending && $0.nextAttemptAt <= now }) {
-                pagesQueued.withLock { $0 }?.run()
-            }
+        // Batch N+1 is worked out while N commits; it is handed over once
+        // N is in the store (see `Committer`).
+        if let error = committer.awaitCommitted() {
+            // Memory ran ahead of disk: nobody was told "stored" (of the
+            // failed batch nor of this one, worked out on top of it), so
+            // rebuild the engine from what the store really holds.
+            reload(after: error)
+            for reply in replies { reply(.failure(error)) }
+            return
         }
-        for reply in replies { reply(result) }
+        metrics.queued.set(Double(queue.depth))
+        let counts = engine.activeCounts
+        committer.commit(Committer.Job(changes: changes) { [self, alertCount, deduplicated] result in
+            // The gauges before the committed count: whoever waits for the
+            // count then reads gauges that include the same batch.
+            publish(counts)
+            if case .success = result {
+                metrics.committed.increment(by: Int64(alertCount))
+                // Counted per batch: a counter's update is not free, and most alerts are repeats.
+                if deduplicated > 0 { metrics.deduplicated.increment(by: Int64(deduplicated)) }
+                PipelineMetrics(metrics: metrics).record(changes)
+                IncidentEventLog(logger: logger).record(changes)
+                // Only for pages due now: held ones (business hours) and retries
+                // come up at the dispatcher's poll. Woken for those too, it read
+                // the outbox after every commit that opened an incident.
+                if changes.pages.contains(where: { $0.state == .pending && $0.nextAttemptAt <= now }) {
+                    pagesQueued.withLock { $0 }?.run()
+                }
+            }
+            for reply in replies { reply(result) }
+        })
+    }
+
+    /// Active incidents by severity, for the gauges and status lines.
+    private func publish(_ counts: [Severity: Int]) {
+        metrics.setOpenIncidents(counts)
+        published.withLock { $0 = counts }
     }
 
     /// `fingerprint` is the identity of the alert as received (before any
@@ -283,24 +307,16 @@ public final class Pipeline: AlertSink, @unchecked Sendable {
         return engine
     }
 
-    private func commit(_ changes: ChangeSet) -> Result<Void, any Error> {
-        let start = ContinuousClock.now
+    /// After a failed commit, once nothing is in flight: the engine as the store has it.
+    private func reload(after error: any Error) {
+        logger.error("store commit failed; reloading state from the store: \(error)")
+        defer { publish(engine.activeCounts) }
         do {
-            try store.apply(changes)
-            metrics.storeCommit.record(ContinuousClock.now - start)
-            return .success(())
+            engine = try Self.loadEngine(
+                from: store, settings: engine.settings, paging: engine.paging, now: clock.now(),
+                residentIncidents: residentIncidents)
         } catch {
-            // Memory ran ahead of disk: nobody was told "stored", so rebuild
-            // the engine from what the store really holds.
-            logger.error("store commit failed; reloading state from the store: \(error)")
-            do {
-                engine = try Self.loadEngine(
-                    from: store, settings: engine.settings, paging: engine.paging, now: clock.now(),
-                    residentIncidents: residentIncidents)
-            } catch {
-                logger.critical("cannot reload state from the store: \(error)")
-            }
-            return .failure(error)
+            logger.critical("cannot reload state from the store: \(error)")
         }
     }
 }
