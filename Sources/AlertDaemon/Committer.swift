@@ -70,6 +70,16 @@ final class Committer: @unchecked Sendable {
         condition.unlock()
     }
 
+    /// Commits `job` on the calling thread (nothing may be in flight:
+    /// `awaitCommitted` first), as `commit` would on the committer's.
+    func commitHere(_ job: Job) {
+        condition.withLock {
+            precondition(next == nil && !committing, "a batch is already in flight")
+            committing = true
+        }
+        perform(job)
+    }
+
     /// Ends the thread once it is idle; `awaitCommitted` first.
     func stop() {
         condition.lock()
@@ -89,18 +99,21 @@ final class Committer: @unchecked Sendable {
             next = nil
             committing = true
             condition.unlock()
-
-            let result = apply(job.changes)
-            // Noted before the senders hear of it: one who sends again at
-            // once finds the pipeline already knowing (`failed`).
-            if case .failure(let error) = result { condition.withLock { failure = error } }
-            job.then(result)
-
-            condition.lock()
-            committing = false
-            condition.broadcast()
-            condition.unlock()
+            perform(job)
         }
+    }
+
+    private func perform(_ job: Job) {
+        let result = apply(job.changes)
+        // Noted before the senders hear of it: one who sends again at
+        // once finds the pipeline already knowing (`failed`).
+        if case .failure(let error) = result { condition.withLock { failure = error } }
+        job.then(result)
+
+        condition.lock()
+        committing = false
+        condition.broadcast()
+        condition.unlock()
     }
 
     private func apply(_ changes: ChangeSet) -> Result<Void, any Error> {

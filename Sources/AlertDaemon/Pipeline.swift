@@ -31,7 +31,7 @@ public final class Pipeline: AlertSink, @unchecked Sendable {
     /// Group commit under a flood (see `start`): after a batch of at least
     /// `floodBatch` alerts that nobody waits on, the next batch may wait up
     /// to `floodWindow` to fill.
-    private let floodBatch = 1_000
+    private let floodBatch: Int
     private let floodWindow: TimeInterval = 0.010
     private let residentIncidents: Int
     private let finished = Mutex<CheckedContinuation<Void, Never>?>(nil)
@@ -54,7 +54,7 @@ public final class Pipeline: AlertSink, @unchecked Sendable {
         store: any IncidentStore, classifier: Classifier, settings: IncidentSettings, paging: PagingPolicy,
         clock: any WallClock,
         metrics: AlertdMetrics, logger: Logger, queueCapacity: Int = 100_000, maxBatch: Int = 10_000,
-        residentIncidents: Int = 20_000
+        residentIncidents: Int = 20_000, floodBatch: Int = 1_000
     ) throws {
         self.store = store
         self.classifier = classifier
@@ -63,6 +63,7 @@ public final class Pipeline: AlertSink, @unchecked Sendable {
         self.logger = logger
         self.maxBatch = maxBatch
         self.residentIncidents = residentIncidents
+        self.floodBatch = floodBatch
         queue = IngestQueue(capacity: queueCapacity)
         committer = Committer(store: store, metrics: metrics)
         let loading = ContinuousClock.now
@@ -155,7 +156,7 @@ public final class Pipeline: AlertSink, @unchecked Sendable {
                 }
                 if batch.contains(where: \.isAlerts) { tidyFrom = Date().addingTimeInterval(1) }
                 let flooded = batch.reduce(0) { $0 + $1.alertCount } >= floodBatch && !batch.contains(where: \.awaitsCommit)
-                process(batch)
+                process(batch, pipelined: flooded)
                 // A flood of datagrams or stream lines: let the next batch
                 // fill for a moment. Most of a commit's cost is per
                 // fingerprint in the batch (its rows, its first decision),
@@ -198,7 +199,12 @@ public final class Pipeline: AlertSink, @unchecked Sendable {
         }
     }
 
-    private func process(_ batch: consuming [PipelineWork]) {
+    /// `pipelined`: committed by the committer while the next batch is
+    /// worked out, else here and now. Only a flood's batches are: the next
+    /// batch taken at once is the smaller for it, and where senders wait
+    /// on each commit (HTTP, commands), smaller batches are more commits
+    /// (each with its fsync) and a handover more per answer.
+    private func process(_ batch: consuming [PipelineWork], pipelined: Bool) {
         let now = clock.now()
         // A commit failed since the last batch: start from the store's state.
         if committer.failed, let error = committer.awaitCommitted() { reload(after: error) }
@@ -257,7 +263,7 @@ public final class Pipeline: AlertSink, @unchecked Sendable {
         }
         metrics.queued.set(Double(queue.depth))
         let counts = engine.activeCounts
-        committer.commit(Committer.Job(changes: changes) { [self, alertCount, deduplicated] result in
+        let job = Committer.Job(changes: changes) { [self, alertCount, deduplicated] result in
             // The gauges before the committed count: whoever waits for the
             // count then reads gauges that include the same batch.
             publish(counts)
@@ -275,7 +281,8 @@ public final class Pipeline: AlertSink, @unchecked Sendable {
                 }
             }
             for reply in replies { reply(result) }
-        })
+        }
+        if pipelined { committer.commit(job) } else { committer.commitHere(job) }
     }
 
     /// Active incidents by severity, for the gauges and status lines.

@@ -89,7 +89,44 @@ struct PipelineTests {
         await pipeline.drainAndStop()
     }
 
-    /// Batches are worked out while the one before commits, and the engine
+    /// The same when the commit that fails is a flood's, committed while
+    /// the next batch was worked out on top of it: that batch is dropped
+    /// too (nobody was told it was stored), and the engine reloads. Had it
+    /// kept them, the alerts of the dropped batch, sent again, would count
+    /// repeats on incidents the store never got.
+    @Test("after a failed pipelined commit the pipeline starts again from what the store holds")
+    func failedPipelinedCommitReloadsFromTheStore() async throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("alertd-pipeline-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let store = try SQLiteIncidentStore(path: directory.appendingPathComponent("alertd.sqlite").path)
+        let pipeline = try Pipeline(
+            store: store, classifier: Classifier(rules: []), settings: IncidentSettings(), paging: PagingPolicy(),
+            clock: SystemWallClock(), metrics: AlertdMetrics(), logger: Logger(label: "alertd.test"), maxBatch: 10,
+            floodBatch: 10)
+        let other = try DatabaseQueue(path: directory.appendingPathComponent("alertd.sqlite").path)
+        try await other.write { db in
+            try db.execute(sql: """
+                CREATE TRIGGER refuse_poison BEFORE INSERT ON incidents WHEN NEW.title LIKE '%poison%'
+                BEGIN SELECT RAISE(ABORT, 'refused by the test'); END
+                """)
+        }
+        let alerts = (0..<100).map { Alert(check: $0 == 35 ? "poison" : "check_\($0)") }
+        for start in stride(from: 0, to: 100, by: 10) { await pipeline.submit(Array(alerts[start..<start + 10])) }
+        pipeline.start()
+        _ = try? await pipeline.ingestDurably([])  // after the flood's batches
+        try await other.write { db in try db.execute(sql: "DROP TRIGGER refuse_poison") }
+
+        let fates = try await pipeline.ingestDurably(alerts)
+        #expect(fates.filter { $0.decision == .opened }.count >= 10, "the failed batch's alerts open their incidents")
+        let stored = try await other.read { db in
+            try Int64.fetchAll(db, sql: "SELECT occurrences FROM incidents ORDER BY id")
+        }
+        #expect(stored.count == 100)
+        #expect(stored.allSatisfy { $0 == 1 || $0 == 2 }, "occurrences: \(stored)")
+        await pipeline.drainAndStop()
+    }
+
+    /// A flood's batches are worked out while the one before commits, and the engine
     /// lets go of incidents beyond its resident limit, to read them back
     /// from the store when an alert needs them. Neither may lose a change,
     /// not even when an incident changed in the batch being committed is
@@ -104,7 +141,7 @@ struct PipelineTests {
         let pipeline = try Pipeline(
             store: store, classifier: Classifier(rules: []), settings: IncidentSettings(), paging: PagingPolicy(),
             clock: SystemWallClock(), metrics: AlertdMetrics(), logger: Logger(label: "alertd.test"), maxBatch: 20,
-            residentIncidents: 10)
+            residentIncidents: 10, floodBatch: 20)
         pipeline.start()
         let alerts = (0..<300).map { Alert(check: "check_\($0)", host: "node-\($0 % 7)") }
         for batch in 0..<60 {  // alerts 0–19, 10–29, …, 290–9, and round again
