@@ -68,13 +68,7 @@ struct PipelineTests {
         defer { try? FileManager.default.removeItem(at: directory) }
         let pipeline = try Self.pipeline(in: directory, paging: PagingPolicy())
         pipeline.start()
-        let other = try DatabaseQueue(path: directory.appendingPathComponent("alertd.sqlite").path)
-        try await other.write { db in
-            try db.execute(sql: """
-                CREATE TRIGGER refuse_poison BEFORE INSERT ON incidents WHEN NEW.title LIKE '%poison%'
-                BEGIN SELECT RAISE(ABORT, 'refused by the test'); END
-                """)
-        }
+        let other = try await Self.refusingPoison(in: directory)
         let poison = Alert(check: "poison", host: "node-1")
         await #expect(throws: (any Error).self) { _ = try await pipeline.ingestDurably([poison]) }
         try await other.write { db in try db.execute(sql: "DROP TRIGGER refuse_poison") }
@@ -98,18 +92,8 @@ struct PipelineTests {
     func failedPipelinedCommitReloadsFromTheStore() async throws {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("alertd-pipeline-\(UUID().uuidString)")
         defer { try? FileManager.default.removeItem(at: directory) }
-        let store = try SQLiteIncidentStore(path: directory.appendingPathComponent("alertd.sqlite").path)
-        let pipeline = try Pipeline(
-            store: store, classifier: Classifier(rules: []), settings: IncidentSettings(), paging: PagingPolicy(),
-            clock: SystemWallClock(), metrics: AlertdMetrics(), logger: Logger(label: "alertd.test"), maxBatch: 10,
-            floodBatch: 10)
-        let other = try DatabaseQueue(path: directory.appendingPathComponent("alertd.sqlite").path)
-        try await other.write { db in
-            try db.execute(sql: """
-                CREATE TRIGGER refuse_poison BEFORE INSERT ON incidents WHEN NEW.title LIKE '%poison%'
-                BEGIN SELECT RAISE(ABORT, 'refused by the test'); END
-                """)
-        }
+        let pipeline = try Self.pipeline(in: directory, paging: PagingPolicy(), maxBatch: 10, floodBatch: 10)
+        let other = try await Self.refusingPoison(in: directory)
         let alerts = (0..<100).map { Alert(check: $0 == 35 ? "poison" : "check_\($0)") }
         for start in stride(from: 0, to: 100, by: 10) { await pipeline.submit(Array(alerts[start..<start + 10])) }
         pipeline.start()
@@ -137,11 +121,8 @@ struct PipelineTests {
     func pipelinedCommitsLoseNothing() async throws {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("alertd-pipeline-\(UUID().uuidString)")
         defer { try? FileManager.default.removeItem(at: directory) }
-        let store = try SQLiteIncidentStore(path: directory.appendingPathComponent("alertd.sqlite").path)
-        let pipeline = try Pipeline(
-            store: store, classifier: Classifier(rules: []), settings: IncidentSettings(), paging: PagingPolicy(),
-            clock: SystemWallClock(), metrics: AlertdMetrics(), logger: Logger(label: "alertd.test"), maxBatch: 20,
-            residentIncidents: 10, floodBatch: 20)
+        let pipeline = try Self.pipeline(
+            in: directory, paging: PagingPolicy(), maxBatch: 20, residentIncidents: 10, floodBatch: 20)
         pipeline.start()
         let alerts = (0..<300).map { Alert(check: "check_\($0)", host: "node-\($0 % 7)") }
         for batch in 0..<60 {  // alerts 0–19, 10–29, …, 290–9, and round again
@@ -157,11 +138,29 @@ struct PipelineTests {
     }
 
     /// A pipeline on a new store in `directory`, with no rules.
-    static func pipeline(in directory: URL, paging: PagingPolicy) throws -> Pipeline {
+    static func pipeline(
+        in directory: URL, paging: PagingPolicy, maxBatch: Int = 10_000, residentIncidents: Int = 20_000,
+        floodBatch: Int = 1_000
+    ) throws -> Pipeline {
         let store = try SQLiteIncidentStore(path: directory.appendingPathComponent("alertd.sqlite").path)
         return try Pipeline(
             store: store, classifier: Classifier(rules: []), settings: IncidentSettings(), paging: paging,
-            clock: SystemWallClock(), metrics: AlertdMetrics(), logger: Logger(label: "alertd.test"))
+            clock: SystemWallClock(), metrics: AlertdMetrics(), logger: Logger(label: "alertd.test"),
+            maxBatch: maxBatch, residentIncidents: residentIncidents, floodBatch: floodBatch)
+    }
+
+    /// A second connection to the store in `directory`, through which a
+    /// trigger makes SQLite refuse to insert an incident titled `poison`
+    /// (until the test drops `refuse_poison`).
+    static func refusingPoison(in directory: URL) async throws -> DatabaseQueue {
+        let other = try DatabaseQueue(path: directory.appendingPathComponent("alertd.sqlite").path)
+        try await other.write { db in
+            try db.execute(sql: """
+                CREATE TRIGGER refuse_poison BEFORE INSERT ON incidents WHEN NEW.title LIKE '%poison%'
+                BEGIN SELECT RAISE(ABORT, 'refused by the test'); END
+                """)
+        }
+        return other
     }
 
     /// The nice value (field 19 of `/proc/self/task/TID/stat`) of each of
