@@ -2,9 +2,12 @@ import AlertCore
 import AlertStore
 import Foundation
 
-/// The pipeline's second thread: it commits one batch's changes while the
-/// pipeline works out the next, so the engine's work and SQLite's overlap
-/// on two cores (new incidents: the commit is about half of each).
+/// The pipeline's second thread: under a flood it commits one batch's
+/// changes while the pipeline works out the next, so the engine's work and
+/// SQLite's overlap on two cores (a new incident: the commit is about half
+/// of it). Only a flood's batches come here, and nobody waits on those;
+/// every other batch the pipeline commits itself, through `commitHere`,
+/// before taking the next.
 ///
 /// At most one batch is in flight. The pipeline hands over batch N+1 only
 /// once N is committed (`awaitCommitted`), so while it works out a batch,
@@ -12,8 +15,6 @@ import Foundation
 /// engine read back from the store what it let go of: it never lets go of
 /// an incident changed in the batch being committed
 /// (`IncidentEngine.letGoOfQuietIncidents`).
-///
-/// Whoever waits on a batch is told after its commit, from this thread.
 final class Committer: @unchecked Sendable {
     /// One batch's commit: its changes, and what runs once they are stored
     /// (or could not be).

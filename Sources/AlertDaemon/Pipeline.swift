@@ -13,8 +13,8 @@ public struct PipelineOverloaded: Error, CustomStringConvertible {
 
 /// The single writer: one thread takes batches from the queue, runs each
 /// alert through fingerprint → classify → dedup/group (the pure engine),
-/// and hands the batch's changes to the `Committer`, which commits them in
-/// ONE transaction (while this thread works out the next batch) and only
+/// commits the batch's changes in ONE transaction (under a flood, on the
+/// `Committer`'s thread while this one works out the next batch), and only
 /// then tells the waiting senders. Everything that mutates incidents goes
 /// through here, in order, so the engine needs no locks.
 public final class Pipeline: AlertSink, @unchecked Sendable {
@@ -100,8 +100,8 @@ public final class Pipeline: AlertSink, @unchecked Sendable {
     /// Like `ingestDurably`, but refuses at once (`PipelineOverloaded`)
     /// instead of waiting when the queue is full: for senders that are told
     /// to come back (HTTP 429/503) rather than held. `done` runs on the
-    /// committer's thread after the commit (or at once when refused), so
-    /// it should only hand the result on (HTTP hops back to its event loop).
+    /// pipeline thread after the commit (or at once when refused), so it
+    /// should only hand the result on (HTTP hops back to its event loop).
     public func ingestDurablyUnlessFull(
         _ alerts: [Alert], done: @escaping @Sendable (Result<[Fate], any Error>) -> Void
     ) {
@@ -178,10 +178,11 @@ public final class Pipeline: AlertSink, @unchecked Sendable {
 
     /// Nice 5 for the calling thread alone (Linux schedules threads, so
     /// the value is the thread's; the committer's is set the same way):
-    /// when the cores are all busy, the listeners run first. A UDP or Unix datagram socket cannot push back, and what
-    /// its receive buffer cannot hold is lost; the pipeline's queue holds
-    /// 100k alerts, and the longer it grows the larger (and cheaper per
-    /// alert) its batches. An idle machine is unaffected.
+    /// when the cores are all busy, the listeners run first. A UDP or Unix
+    /// datagram socket cannot push back, and what its receive buffer cannot
+    /// hold is lost; the pipeline's queue holds 100k alerts, and the longer
+    /// it grows the larger (and cheaper per alert) its batches. An idle
+    /// machine is unaffected.
     private static func yieldToListeners() {
         _ = setpriority(__priority_which_t(PRIO_PROCESS.rawValue), 0, 5)  // 0: the calling thread, on Linux
     }
