@@ -19,7 +19,7 @@ final class Committer: @unchecked Sendable {
     /// One batch's commit: its changes, and what runs once they are stored
     /// (or could not be).
     struct Job {
-        let changes: ChangeSet
+        let changes: PreparedChanges
         let then: (Result<Void, any Error>) -> Void
     }
 
@@ -117,7 +117,7 @@ final class Committer: @unchecked Sendable {
         condition.unlock()
     }
 
-    private func apply(_ changes: ChangeSet) -> Result<Void, any Error> {
+    private func apply(_ changes: PreparedChanges) -> Result<Void, any Error> {
         let start = ContinuousClock.now
         do {
             try store.apply(changes)

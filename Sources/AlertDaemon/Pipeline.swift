@@ -264,7 +264,9 @@ public final class Pipeline: AlertSink, @unchecked Sendable {
         }
         metrics.queued.set(Double(queue.depth))
         let counts = engine.activeCounts
-        let job = Committer.Job(changes: changes) { [self, alertCount, deduplicated] result in
+        // Its texts encoded here: under a flood this thread has time to
+        // spare, the committer's sets the pace (`PreparedChanges`).
+        let job = Committer.Job(changes: PreparedChanges(changes)) { [self, alertCount, deduplicated] result in
             // The gauges before the committed count: whoever waits for the
             // count then reads gauges that include the same batch.
             publish(counts)

@@ -8,7 +8,7 @@ import Foundation
 /// PostgreSQL store for scale-out (SPEC §9) would conform to the same role.
 public protocol IncidentStore: IncidentSource {
     /// Writes one batch of changes in ONE transaction; returns after commit.
-    func apply(_ changes: ChangeSet) throws
+    func apply(_ changes: PreparedChanges) throws
 
     /// The engine after a restart, holding none of the active incidents:
     /// it indexes them and reads each back from the store when needed.
@@ -30,6 +30,11 @@ public protocol IncidentStore: IncidentSource {
     func nextPageDue() throws -> Date?
     func pendingPageCount() throws -> Int
     func pages(of incident: Int64) throws -> [OutboxPage]
+}
+
+extension IncidentStore {
+    /// Writes one batch of changes in ONE transaction, its texts encoded on the way.
+    public func apply(_ changes: ChangeSet) throws { try apply(PreparedChanges(changes)) }
 }
 
 /// Every incident an engine needs after a restart, whole (`SQLiteIncidentStore.loadEngineState`).

@@ -11,7 +11,8 @@ import GRDB
 // once written (`IncidentEngine.forgetWrittenTexts`), so later upserts
 // carry blanks there, which must not overwrite them.
 extension SQLiteIncidentStore {
-    static func write(_ changes: ChangeSet, in db: Database) throws {
+    static func write(_ prepared: PreparedChanges, in db: Database) throws {
+        let changes = prepared.changes
         let incidentStatement = try db.cachedStatement(
             sql: """
                 INSERT INTO incidents (id, title, severity, state, group_key, rule, opened_at, acknowledged_at,
@@ -35,7 +36,10 @@ extension SQLiteIncidentStore {
                 """)
         var row = RowBinder(incidentStatement, in: db)
         var update = RowBinder(incidentUpdate, in: db)
+        var position = 0
         try changes.incidents.forEachInPlace { incident in
+            let (roles, escalation) = (prepared.roles[position], prepared.escalations[position])
+            position += 1
             // One that has seen a repeat is usually stored already: a plain
             // UPDATE costs SQLite less than the upsert's failed INSERT
             // (the commit path of a repeat ~15% less in the microbench).
@@ -43,7 +47,7 @@ extension SQLiteIncidentStore {
             if incident.occurrences > 1 {
                 update.bind(incident.severity.rawValue)
                 update.bind(incident.state.rawValue)
-                bindChangeable(incident, to: &update)
+                bindChangeable(incident, roles: roles, escalation: escalation, to: &update)
                 update.bind(incident.id)
                 if try update.runChangingRows() { return }
             }
@@ -54,7 +58,7 @@ extension SQLiteIncidentStore {
             row.bind(incident.groupKey)
             row.bind(incident.rule)
             row.bind(Millis.from(incident.openedAt))
-            bindChangeable(incident, to: &row)
+            bindChangeable(incident, roles: roles, escalation: escalation, to: &row)
             try row.run()
         }
         // Most incidents of a batch only counted repeats: two columns, no
@@ -87,7 +91,10 @@ extension SQLiteIncidentStore {
                 """)
         row = RowBinder(alertStatement, in: db)
         update = RowBinder(alertUpdate, in: db)
+        position = 0
         try changes.alerts.forEachInPlace { alert in
+            let labels = prepared.labels[position]
+            position += 1
             if alert.count > 1 {  // a repeat: as above
                 update.bind(alert.summary)
                 update.bind(alert.status.rawValue)
@@ -107,7 +114,7 @@ extension SQLiteIncidentStore {
             row.bind(alert.summary)
             row.bind(alert.status.rawValue)
             row.bind(alert.severity.rawValue)
-            row.bind(JSONText.encode(alert.labels))
+            row.bind(labels ?? JSONText.encode(alert.labels))
             row.bind(Millis.from(alert.firstSeen))
             row.bind(Millis.from(alert.lastSeen))
             row.bind(alert.count)
@@ -159,22 +166,24 @@ extension SQLiteIncidentStore {
                   incident_id=excluded.incident_id, decision=excluded.decision, reasons=excluded.reasons
                 """)
         row = RowBinder(fateStatement, in: db)
-        for fate in changes.fates {
+        for (fate, reasons) in zip(changes.fates, prepared.reasons) {
             row.bind(fate.fingerprint)
             row.bind(Millis.from(fate.at))
             row.bind(fate.rule)
             row.bind(fate.severity.rawValue)
             row.bind(fate.incidentID)
             row.bind(fate.decision.rawValue)
-            row.bind(JSONText.encode(fate.reasons))
+            row.bind(reasons)
             try row.run()
         }
     }
 
     /// An incident's columns that change after it is opened, from
     /// `acknowledged_at` to `postmortem_due_at`, in the order both the
-    /// UPDATE and the upsert list them.
-    private static func bindChangeable(_ incident: borrowing Incident, to row: inout RowBinder) {
+    /// UPDATE and the upsert list them; `roles` and `escalation` encoded.
+    private static func bindChangeable(
+        _ incident: borrowing Incident, roles: String, escalation: String?, to row: inout RowBinder
+    ) {
         row.bind(incident.acknowledgedAt.map(Millis.from))
         row.bind(incident.acknowledgedBy)
         row.bind(incident.mitigatedAt.map(Millis.from))
@@ -183,10 +192,10 @@ extension SQLiteIncidentStore {
         row.bind(incident.autoResolved)
         row.bind(incident.occurrences)
         row.bind(Millis.from(incident.lastSeen))
-        row.bind(JSONText.encode(incident.roles))
+        row.bind(roles)
         row.bind(incident.maintenance)
         row.bind(incident.flapping)
-        row.bind(incident.escalation.map(JSONText.encode))
+        row.bind(escalation)
         row.bind(incident.postmortemDueAt.map(Millis.from))
     }
 

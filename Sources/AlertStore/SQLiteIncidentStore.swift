@@ -34,8 +34,8 @@ public final class SQLiteIncidentStore: IncidentStore {
         try Self.migrator.migrate(pool)
     }
 
-    public func apply(_ changes: ChangeSet) throws {
-        guard !changes.isEmpty else { return }
+    public func apply(_ changes: PreparedChanges) throws {
+        guard !changes.changes.isEmpty else { return }
         try pool.write { db in
             try Self.write(changes, in: db)
         }

@@ -1,0 +1,38 @@
+import AlertCore
+
+/// A batch's changes with the texts its rows carry already encoded: the
+/// JSON of each incident's roles and escalation state, of each new alert's
+/// labels and of each fate's reasons. Made by `IncidentStore.prepare` on
+/// the pipeline's thread, so that under a flood the committer's thread,
+/// which sets the pace, only writes rows (`Committer`).
+public struct PreparedChanges: Sendable {
+    public let changes: ChangeSet
+    /// By position in `changes.incidents`.
+    let roles: [String]
+    let escalations: [String?]
+    /// By position in `changes.alerts`; nil for a repeat (`count > 1`),
+    /// which is stored already and updated without its labels.
+    let labels: [String?]
+    /// By position in `changes.fates`.
+    let reasons: [String]
+
+    /// Encodes what `changes`' rows will carry.
+    public init(_ changes: ChangeSet) {
+        self.changes = changes
+        var roles: [String] = []
+        var escalations: [String?] = []
+        roles.reserveCapacity(changes.incidents.count)
+        escalations.reserveCapacity(changes.incidents.count)
+        changes.incidents.forEachInPlace { incident in
+            roles.append(JSONText.encode(incident.roles))
+            escalations.append(incident.escalation.map(JSONText.encode))
+        }
+        var labels: [String?] = []
+        labels.reserveCapacity(changes.alerts.count)
+        changes.alerts.forEachInPlace { alert in labels.append(alert.count > 1 ? nil : JSONText.encode(alert.labels)) }
+        self.roles = roles
+        self.escalations = escalations
+        self.labels = labels
+        reasons = changes.fates.map { JSONText.encode($0.reasons) }
+    }
+}
