@@ -12,7 +12,8 @@ public struct PreparedChanges: Sendable {
     let roles: [String]
     let escalations: [String?]
     /// By position in `changes.alerts`; nil for a repeat (`count > 1`),
-    /// which is stored already and updated without its labels.
+    /// which is usually stored already and updated without its labels (the
+    /// writer encodes them itself for one that is not).
     let labels: [String?]
     /// By position in `changes.fates`.
     let reasons: [String]
