@@ -175,6 +175,11 @@ public struct IncidentEngine: Sendable {
     /// labels are blank here (`forgetWrittenTexts`); the store has them.
     public func incident(_ id: Int64) -> Incident? { incidents[id] }
 
+    /// The active incident holding an alert with this fingerprint, whether
+    /// or not it is in memory: where `alertctl explain` finds the alert's
+    /// fate, and which incident a PagerDuty `acknowledge` names.
+    public func incident(holding fingerprint: String) -> Int64? { active[holding: fingerprint] }
+
     /// The active incidents held in memory: all of them when there is no `source`.
     public var activeIncidents: some Collection<Incident> { incidents.values.filter { $0.state.isActive } }
 

@@ -78,7 +78,8 @@ struct ControlService: Sendable {
                 SendResult(fingerprint: fate.fingerprint, decision: fate.decision.rawValue, incident: fate.incidentID))
         case .explain:
             guard let fingerprint = request.fingerprint else { throw ControlError("explain needs a FINGERPRINT") }
-            guard let fate = try store.fate(of: fingerprint) else {
+            let holder = try await pipeline.incident(holding: fingerprint)
+            guard let fate = try store.fate(of: fingerprint, heldBy: holder) else {
                 throw ControlError("no alert with fingerprint \(fingerprint) has been seen")
             }
             return try Self.success(FateView(fate))

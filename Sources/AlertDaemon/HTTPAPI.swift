@@ -190,13 +190,14 @@ struct HTTPAPI: Sendable {
             case .acknowledge:
                 counters.received(format: "pagerduty", count: 1)
                 // The incident holding that dedup_key; acknowledging twice is not an error here.
-                if let id = try store.fate(of: event.dedupKey)?.incidentID {
-                    do {
-                        try await pipeline.perform { engine, now in
-                            if engine.resident(id)?.state == .open { try engine.acknowledge(id, by: "pagerduty", now: now) }
+                let dedupKey = event.dedupKey
+                do {
+                    try await pipeline.perform { engine, now in
+                        if let id = engine.incident(holding: dedupKey), engine.resident(id)?.state == .open {
+                            try engine.acknowledge(id, by: "pagerduty", now: now)
                         }
-                    } catch is IncidentCommandError {}
-                }
+                    }
+                } catch is IncidentCommandError {}
             }
         } catch {
             return HTTPResponse(

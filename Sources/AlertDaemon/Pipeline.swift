@@ -115,6 +115,16 @@ public final class Pipeline: AlertSink, @unchecked Sendable {
         }
     }
 
+    /// The active incident holding an alert with this fingerprint
+    /// (`IncidentEngine.incident(holding:)`), once everything queued before
+    /// is committed: the store then says what the engine says.
+    func incident(holding fingerprint: String) async throws -> Int64? {
+        final class Answer: Sendable { let id = Mutex<Int64?>(nil) }
+        let answer = Answer()
+        try await perform { engine, _ in answer.id.withLock { $0 = engine.incident(holding: fingerprint) } }
+        return answer.id.withLock { $0 }
+    }
+
     /// Queues the escalation cycle (`IncidentEngine.tick`) at the clock's now.
     func tick() {
         _ = queue.offer(.command({ engine, now in engine.tick(now: now) }, done: { _ in }))

@@ -17,7 +17,12 @@ public protocol IncidentStore: IncidentSource {
     func incident(_ id: Int64) throws -> Incident?
     func timeline(of id: Int64) throws -> [TimelineEntry]
     func incidents(_ query: IncidentQuery) throws -> [IncidentSummary]
-    func fate(of fingerprint: String) throws -> Fate?
+    /// What became of the last alert with this fingerprint (`alertctl
+    /// explain`). `incident` is the active incident holding that alert, as
+    /// the engine has it (`IncidentEngine.incident(holding:)`): while the
+    /// alert is on an active incident its fate is kept on its row there,
+    /// which only the engine's index finds by fingerprint.
+    func fate(of fingerprint: String, heldBy incident: Int64?) throws -> Fate?
     func counts() throws -> IncidentCounts
 
     /// Throws when the store cannot be read. Cheap whatever the store holds:

@@ -74,14 +74,22 @@ extension SQLiteIncidentStore {
             update.bind(counts.id)
             guard try update.runChangingRows() else { throw StoreError.missingIncident(counts.id) }
         }
+        // An alert's fate rides on its row (`fate_*`, see `fate(of:heldBy:)`);
+        // a row written without one keeps the one it has.
         let alertStatement = try db.cachedStatement(
             sql: """
                 INSERT INTO incident_alerts (incident_id, fingerprint, check_name, host, source, summary, status,
-                  severity, labels, first_seen, last_seen, count, expires_at)
-                VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)
+                  severity, labels, first_seen, last_seen, count, expires_at,
+                  fate_at, fate_rule, fate_severity, fate_decision, fate_reasons)
+                VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)
                 ON CONFLICT(incident_id, fingerprint) DO UPDATE SET summary=COALESCE(excluded.summary, summary),
                   status=excluded.status, severity=excluded.severity,
-                  last_seen=excluded.last_seen, count=excluded.count, expires_at=excluded.expires_at
+                  last_seen=excluded.last_seen, count=excluded.count, expires_at=excluded.expires_at,
+                  fate_rule=IIF(excluded.fate_at IS NULL, fate_rule, excluded.fate_rule),
+                  fate_severity=COALESCE(excluded.fate_severity, fate_severity),
+                  fate_decision=COALESCE(excluded.fate_decision, fate_decision),
+                  fate_reasons=COALESCE(excluded.fate_reasons, fate_reasons),
+                  fate_at=COALESCE(excluded.fate_at, fate_at)
                 """)
         let alertUpdate = try db.cachedStatement(
             sql: """
@@ -89,22 +97,26 @@ extension SQLiteIncidentStore {
                   expires_at=?
                 WHERE incident_id=? AND fingerprint=?
                 """)
+        let alertFateUpdate = try db.cachedStatement(
+            sql: """
+                UPDATE incident_alerts SET summary=COALESCE(?, summary), status=?, severity=?, last_seen=?, count=?,
+                  expires_at=?, fate_at=?, fate_rule=?, fate_severity=?, fate_decision=?, fate_reasons=?
+                WHERE incident_id=? AND fingerprint=?
+                """)
         row = RowBinder(alertStatement, in: db)
         update = RowBinder(alertUpdate, in: db)
+        var fateUpdate = RowBinder(alertFateUpdate, in: db)
         position = 0
         try changes.alerts.forEachInPlace { alert in
             let labels = prepared.labels[position]
+            let fate = prepared.alertFates[position]
             position += 1
             if alert.count > 1 {  // a repeat: as above
-                update.bind(alert.summary)
-                update.bind(alert.status.rawValue)
-                update.bind(alert.severity.rawValue)
-                update.bind(Millis.from(alert.lastSeen))
-                update.bind(alert.count)
-                update.bind(alert.expiresAt.map(Millis.from))
-                update.bind(alert.incidentID)
-                update.bind(alert.fingerprint)
-                if try update.runChangingRows() { return }
+                if let fate {
+                    if try updateRepeat(alert, fate: fate, of: prepared, with: &fateUpdate) { return }
+                } else {
+                    if try updateRepeat(alert, fate: nil, of: prepared, with: &update) { return }
+                }
             }
             row.bind(alert.incidentID)
             row.bind(alert.fingerprint)
@@ -119,7 +131,28 @@ extension SQLiteIncidentStore {
             row.bind(Millis.from(alert.lastSeen))
             row.bind(alert.count)
             row.bind(alert.expiresAt.map(Millis.from))
+            if let fate {
+                bindFate(fate, of: prepared, to: &row)
+            } else {
+                for _ in 0..<5 { row.bindNull() }
+            }
             try row.run()
+        }
+        // A fate whose alert's row this batch does not write (usually none).
+        // Should that row not be there, the fate goes to `fates`.
+        let fateOnRow = try db.cachedStatement(
+            sql: """
+                UPDATE incident_alerts SET fate_at=?, fate_rule=?, fate_severity=?, fate_decision=?, fate_reasons=?
+                WHERE incident_id=? AND fingerprint=?
+                """)
+        update = RowBinder(fateOnRow, in: db)
+        var rowless: [Int] = []
+        for position in prepared.fatesOnStoredRows {
+            let fate = changes.fates[position]
+            bindFate(position, of: prepared, to: &update)
+            update.bind(fate.incidentID)
+            update.bind(fate.fingerprint)
+            if try !update.runChangingRows() { rowless.append(position) }
         }
         let timelineStatement = try db.cachedStatement(
             sql: "INSERT INTO timeline (incident_id, at, kind, detail) VALUES (?,?,?,?)")
@@ -158,6 +191,24 @@ extension SQLiteIncidentStore {
             row.bind(page.lastError)
             try row.run()
         }
+        // An incident that resolved leaves the engine's index, through
+        // which `fate(of:heldBy:)` finds its alerts' rows: their fates go
+        // to `fates`, unless one there is newer.
+        let fatesOfResolved = try db.cachedStatement(
+            sql: """
+                INSERT INTO fates (fingerprint, at, rule, severity, incident_id, decision, reasons)
+                SELECT fingerprint, fate_at, fate_rule, fate_severity, incident_id, fate_decision, fate_reasons
+                FROM incident_alerts WHERE incident_id = ? AND fate_at IS NOT NULL
+                ON CONFLICT(fingerprint) DO UPDATE SET at=excluded.at, rule=excluded.rule, severity=excluded.severity,
+                  incident_id=excluded.incident_id, decision=excluded.decision, reasons=excluded.reasons
+                WHERE excluded.at >= fates.at
+                """)
+        update = RowBinder(fatesOfResolved, in: db)
+        try changes.incidents.forEachInPlace { incident in
+            guard incident.state == .resolved else { return }
+            update.bind(incident.id)
+            try update.run()
+        }
         let fateStatement = try db.cachedStatement(
             sql: """
                 INSERT INTO fates (fingerprint, at, rule, severity, incident_id, decision, reasons)
@@ -166,16 +217,47 @@ extension SQLiteIncidentStore {
                   incident_id=excluded.incident_id, decision=excluded.decision, reasons=excluded.reasons
                 """)
         row = RowBinder(fateStatement, in: db)
-        for (fate, reasons) in zip(changes.fates, prepared.reasons) {
+        func writeToFates(_ position: Int) throws {
+            let fate = changes.fates[position]
             row.bind(fate.fingerprint)
             row.bind(Millis.from(fate.at))
             row.bind(fate.rule)
             row.bind(fate.severity.rawValue)
             row.bind(fate.incidentID)
             row.bind(fate.decision.rawValue)
-            row.bind(reasons)
+            row.bind(prepared.reasons[position])
             try row.run()
         }
+        for position in changes.fates.indices where changes.fates[position].incidentID == nil { try writeToFates(position) }
+        for position in rowless { try writeToFates(position) }
+    }
+
+    /// Updates a stored alert's row after repeats, with its fate if the
+    /// batch has one (`update` is then the statement that sets it); false
+    /// when the row is not there.
+    private static func updateRepeat(
+        _ alert: borrowing IncidentAlert, fate: Int?, of prepared: PreparedChanges, with update: inout RowBinder
+    ) throws -> Bool {
+        update.bind(alert.summary)
+        update.bind(alert.status.rawValue)
+        update.bind(alert.severity.rawValue)
+        update.bind(Millis.from(alert.lastSeen))
+        update.bind(alert.count)
+        update.bind(alert.expiresAt.map(Millis.from))
+        if let fate { bindFate(fate, of: prepared, to: &update) }
+        update.bind(alert.incidentID)
+        update.bind(alert.fingerprint)
+        return try update.runChangingRows()
+    }
+
+    /// A fate's columns on its alert's row, from `fate_at` to `fate_reasons`.
+    private static func bindFate(_ position: Int, of prepared: PreparedChanges, to row: inout RowBinder) {
+        let fate = prepared.changes.fates[position]
+        row.bind(Millis.from(fate.at))
+        row.bind(fate.rule)
+        row.bind(fate.severity.rawValue)
+        row.bind(fate.decision.rawValue)
+        row.bind(prepared.reasons[position])
     }
 
     /// An incident's columns that change after it is opened, from

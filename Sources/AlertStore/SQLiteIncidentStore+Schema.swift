@@ -142,6 +142,22 @@ extension SQLiteIncidentStore {
                       WHERE group_key GLOB 'fp:*' AND \(old("substr(group_key, 4)"));
                     """)
         }
+        // An alert's fate while it is on an active incident is kept on its
+        // row there (`fate_*`), written with the row a batch writes anyway;
+        // only fates that name no incident, and an incident's alerts' fates
+        // once it resolves, go to `fates`. A flood of new alerts then writes
+        // no row at a random place in a tree (the fingerprint's index of
+        // `fates`), the largest single cost of a new incident's commit.
+        migrator.registerMigration("v7: fates on active incidents' alert rows") { db in
+            try db.execute(
+                sql: """
+                    ALTER TABLE incident_alerts ADD COLUMN fate_at INTEGER;
+                    ALTER TABLE incident_alerts ADD COLUMN fate_rule TEXT;
+                    ALTER TABLE incident_alerts ADD COLUMN fate_severity INTEGER;
+                    ALTER TABLE incident_alerts ADD COLUMN fate_decision TEXT;
+                    ALTER TABLE incident_alerts ADD COLUMN fate_reasons TEXT;
+                    """)
+        }
         return migrator
     }
 }

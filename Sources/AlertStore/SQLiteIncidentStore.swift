@@ -327,23 +327,40 @@ public final class SQLiteIncidentStore: IncidentStore {
         }
     }
 
-    public func fate(of fingerprint: String) throws -> Fate? {
+    public func fate(of fingerprint: String, heldBy incident: Int64?) throws -> Fate? {
         try pool.read { db in
             // A repeat's fate is written once; its time is then its alert's
             // `last_seen` (see `IncidentEngine.fatesToWrite`).
+            let onRow = try incident.flatMap { id in
+                try Row.fetchOne(
+                    db,
+                    sql: """
+                        SELECT fingerprint, fate_at AS at, fate_rule AS rule, fate_severity AS severity, incident_id,
+                          fate_decision AS decision, fate_reasons AS reasons,
+                          IIF(fate_decision = 'deduplicated', max(fate_at, last_seen), fate_at) AS decided_at
+                        FROM incident_alerts WHERE incident_id = ? AND fingerprint = ? AND fate_at IS NOT NULL
+                        """,
+                    arguments: [id, fingerprint]
+                ).map(Self.fate(from:))
+            }
             let sql = """
                 SELECT f.*, max(f.at, coalesce(a.last_seen, f.at)) AS decided_at FROM fates f
                 LEFT JOIN incident_alerts a
                   ON f.decision = 'deduplicated' AND a.incident_id = f.incident_id AND a.fingerprint = f.fingerprint
                 WHERE f.fingerprint = ?
                 """
-            guard let row = try Row.fetchOne(db, sql: sql, arguments: [fingerprint]) else { return nil }
-            return Fate(
-                fingerprint: fingerprint, at: Millis.date(row["decided_at"]), rule: row["rule"],
-                severity: Severity(rawValue: row["severity"]) ?? .sev3, incidentID: row["incident_id"],
-                decision: Fate.Decision(rawValue: row["decision"]) ?? .deduplicated,
-                reasons: JSONText.decodeList(row["reasons"]))
+            let stored = try Row.fetchOne(db, sql: sql, arguments: [fingerprint]).map(Self.fate(from:))
+            guard let onRow, let stored else { return onRow ?? stored }
+            return stored.at > onRow.at ? stored : onRow
         }
+    }
+
+    private static func fate(from row: Row) -> Fate {
+        Fate(
+            fingerprint: row["fingerprint"], at: Millis.date(row["decided_at"]), rule: row["rule"],
+            severity: Severity(rawValue: row["severity"]) ?? .sev3, incidentID: row["incident_id"],
+            decision: Fate.Decision(rawValue: row["decision"]) ?? .deduplicated,
+            reasons: JSONText.decodeList(row["reasons"]))
     }
 
     public func duePages(now: Date, limit: Int) throws -> [OutboxPage] {

@@ -46,18 +46,18 @@ final class ApplyTests {
         #expect(try commit(cpu, at: t0 + 10).fates.map(\.decision) == [.deduplicated])  // the first repeat says something new
         #expect(try commit(cpu, at: t0 + 20).fates.isEmpty)  // the same again: not written
         #expect(try commit(cpu, at: t0 + 30).fates.isEmpty)
-        let fate = try #require(try store.fate(of: fingerprint))
+        let fate = try #require(try store.fate(of: fingerprint, in: engine))
         #expect(fate.decision == .deduplicated)
         #expect(fate.at == Date(timeIntervalSince1970: ((t0 + 30).timeIntervalSince1970 * 1000).rounded() / 1000))
         #expect(fate.reasons.last?.hasPrefix("repeat of an alert already firing") == true)
 
         // Another fate in between is written, and so is the repeat after it.
         #expect(try commit(cpu.resolved, at: t0 + 40).fates.map(\.decision) == [.resolved])
-        #expect(try store.fate(of: fingerprint)?.decision == .resolved)
+        #expect(try store.fate(of: fingerprint, in: engine)?.decision == .resolved)
         #expect(try commit(cpu, at: t0 + 50).fates.map(\.decision) == [.opened])  // reopened
         #expect(try commit(cpu, at: t0 + 60).fates.map(\.decision) == [.deduplicated])
         #expect(try commit(cpu, at: t0 + 70).fates.isEmpty)
-        #expect(try store.fate(of: fingerprint)?.at == Date(timeIntervalSince1970: ((t0 + 70).timeIntervalSince1970 * 1000).rounded() / 1000))
+        #expect(try store.fate(of: fingerprint, in: engine)?.at == Date(timeIntervalSince1970: ((t0 + 70).timeIntervalSince1970 * 1000).rounded() / 1000))
     }
 
     @Test("incidents, alerts, timelines, fates and counts read back as the engine has them")
@@ -92,10 +92,10 @@ final class ApplyTests {
 
         #expect(changes.fates.count == 3)
         for fate in changes.fates {
-            #expect(try store.fate(of: fate.fingerprint) == fate.atMillis)
+            #expect(try store.fate(of: fate.fingerprint, in: engine) == fate.atMillis)
         }
-        #expect(try store.fate(of: Fingerprint.of(disk))?.decision == .deduplicated)
-        #expect(try store.fate(of: Fingerprint.of(memory))?.decision == .resolved)
+        #expect(try store.fate(of: Fingerprint.of(disk), in: engine)?.decision == .deduplicated)
+        #expect(try store.fate(of: Fingerprint.of(memory), in: engine)?.decision == .resolved)
 
         let counts = try store.counts()
         #expect(counts.activeBySeverity == [.sev1: 0, .sev2: 2, .sev3: 0, .sev4: 0])
@@ -135,7 +135,7 @@ final class ApplyTests {
     func unknown() throws {
         #expect(try store.incident(42) == nil)
         #expect(try store.timeline(of: 42).isEmpty)
-        #expect(try store.fate(of: "0123456789abcde") == nil)
+        #expect(try store.fate(of: "0123456789abcde", heldBy: nil) == nil)
         #expect(try store.incidents(IncidentQuery()).isEmpty)
         #expect(try store.counts().byState.values.allSatisfy { $0 == 0 })
     }
@@ -220,7 +220,7 @@ final class ApplyTests {
         #expect(throws: (any Error).self) { try self.store.apply(changes) }
         #expect(try store.incident(1) == nil)
         #expect(try store.timeline(of: 1).isEmpty)
-        #expect(try store.fate(of: Fingerprint.of(disk)) == nil)
+        #expect(try store.fate(of: Fingerprint.of(disk), in: engine) == nil)
     }
 
     @Test("every incident field round-trips, set or unset")
@@ -252,7 +252,7 @@ final class ApplyTests {
         #expect(try store.incident(7) == full.atMillis)
         #expect(try store.incident(8) == bare.atMillis)
         #expect(try store.timeline(of: 7) == changes.timeline.map(\.atMillis))
-        #expect(try store.fate(of: fingerprint) == changes.fates[0].atMillis)
+        #expect(try store.fate(of: fingerprint, heldBy: 7) == changes.fates[0].atMillis)
     }
 
     @Test("a dropped alert leaves a fate without an incident")
@@ -265,7 +265,7 @@ final class ApplyTests {
         let fate = engine.take(Alert(check: "debug_noise"), dropping, at: t0)
         try store.apply(engine.takeChanges(now: t0 + 1))
 
-        let stored = try #require(try store.fate(of: fate.fingerprint))
+        let stored = try #require(try store.fate(of: fate.fingerprint, in: engine))
         #expect(stored == fate.atMillis)
         #expect(stored.decision == .dropped)
         #expect(stored.incidentID == nil)

@@ -44,7 +44,7 @@ final class GroupCommitTests {
         #expect(summary.alertCount == 10_000)
         #expect(summary.firingCount == 10_000)
         #expect(try reader.timeline(of: 1).count == changes.timeline.count)
-        #expect(try reader.fate(of: Fingerprint.of(Alert(check: "probe_failed", host: "host-9999")))?.incidentID == 1)
+        #expect(try reader.fate(of: Fingerprint.of(Alert(check: "probe_failed", host: "host-9999")), heldBy: 1)?.incidentID == 1)
     }
 
     @Test("the database is in WAL mode, for every store opened on it")

@@ -25,7 +25,7 @@ struct MigrationTests {
             }
         }
         let store = try SQLiteIncidentStore(path: database.path)
-        let old = try #require(try store.fate(of: "fp-old"))
+        let old = try #require(try store.fate(of: "fp-old", heldBy: nil))
         #expect(old.incidentID == 7 && old.rule == "disks" && old.decision == .opened)
         #expect(old.reasons == ["opened incident #7"])
 
@@ -36,7 +36,7 @@ struct MigrationTests {
                 reasons: ["repeat"])
         ]
         try store.apply(changes)
-        #expect(try store.fate(of: "fp-old")?.decision == .deduplicated)
+        #expect(try store.fate(of: "fp-old", heldBy: nil)?.decision == .deduplicated)
         let rows = try store.pool.read { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM fates") }
         #expect(rows == 1)
     }
@@ -69,8 +69,8 @@ struct MigrationTests {
         try store.apply(engine.takeChanges(now: t0 + 12))
         #expect(try store.incident(1)?.groupKey == "fp:" + Fingerprint.of(disk))
         #expect(try store.incident(1)?.alerts[Fingerprint.of(disk)]?.count == 2)
-        #expect(try store.fate(of: Fingerprint.of(disk))?.incidentID == 1)
-        #expect(try store.fate(of: old) == nil)
+        #expect(try store.fate(of: Fingerprint.of(disk), in: engine)?.incidentID == 1)
+        #expect(try store.fate(of: old, in: engine) == nil)
         #expect(try store.incidents(IncidentQuery()).count == 2)
     }
 }

@@ -1,3 +1,4 @@
+import AlertStore
 import Foundation
 import Testing
 
@@ -126,5 +127,13 @@ struct SplitMix64 {
         z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
         z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
         return z ^ (z >> 31)
+    }
+}
+
+extension SQLiteIncidentStore {
+    /// What `alertctl explain` says of `fingerprint`: the store's fate,
+    /// found through the engine's index as the daemon finds it.
+    func fate(of fingerprint: String, in engine: IncidentEngine) throws -> Fate? {
+        try fate(of: fingerprint, heldBy: engine.incident(holding: fingerprint))
     }
 }
