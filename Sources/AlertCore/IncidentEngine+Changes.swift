@@ -47,12 +47,14 @@ extension IncidentEngine {
     /// alert's `last_seen` holds (the store's `fate(of:)` reads it from
     /// there): such a fate is not written again, a third of the rows a
     /// batch of repeats would write. Every fate written is noted on the
-    /// alert it names (or the one its fingerprint holds) as a digest.
+    /// alert it names (or the one its fingerprint holds): a repeat's as a
+    /// digest, any other as 0 (only a repeat's can be skipped, so only a
+    /// repeat's is worth hashing).
     private mutating func fatesToWrite() -> [Fate] {
         var fates: [Fate] = []
         fates.reserveCapacity(pendingFates.count)
         for fate in pendingFates.values {
-            let digest = Self.digest(of: fate)
+            let digest = fate.decision == .deduplicated ? Self.digest(of: fate) : 0
             let said = (fate.incidentID ?? active[holding: fate.fingerprint]).flatMap { id in
                 incidents.update(id) { incident in
                     incident.alerts.update(fate.fingerprint) { alert -> Bool in

@@ -160,8 +160,13 @@ extension IncidentEngine {
         statusUpdate: StatusUpdate? = nil
     ) -> Date? {
         var notBefore = now
+        var heldText = ""
         if let level, paging.policy(for: level).businessHoursOnly {
-            notBefore = max(now, paging.businessHours.nextOpening(after: now))
+            if heldUntil?.now != now {
+                let opening = paging.businessHours.nextOpening(after: now)
+                heldUntil = (now, opening, RFC3339.format(opening))
+            }
+            if let heldUntil, heldUntil.opening > now { (notBefore, heldText) = (heldUntil.opening, heldUntil.text) }
         }
         // A receiver without channels has nothing to send: no rows, no entry.
         for receiver in receivers where (paging.channelCounts[receiver] ?? 0) > 0 {
@@ -172,7 +177,7 @@ extension IncidentEngine {
                         id: allocatePageID(), incidentID: id, receiver: receiver, channel: channel, kind: kind, step: step,
                         statusUpdate: statusUpdate, createdAt: now, notBefore: notBefore, nextAttemptAt: notBefore))
             }
-            let held = notBefore > now ? ", held until \(RFC3339.format(notBefore)) (business hours only)" : ""
+            let held = notBefore > now ? ", held until \(heldText) (business hours only)" : ""
             record(id, now, .pageQueued, "\(kind.rawValue) page for \(receiver)\(held)")
         }
         return notBefore > now ? notBefore : nil

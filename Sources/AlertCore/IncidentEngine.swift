@@ -84,11 +84,16 @@ public struct IncidentEngine: Sendable {
     public var paging = PagingPolicy() {
         didSet {
             guard paging != oldValue else { return }
+            heldUntil = nil
             for (id, incident) in incidents where incident.state.isActive { reschedule(id) }
             rescheduleLetGo()
         }
     }
     private(set) public var nextPageID: Int64 = 1
+    /// When pages held for business hours at `now` are sent, and that time
+    /// as text, for the last `now` asked about: a batch's alerts share one
+    /// `now`, so a flood of new incidents held at night works it out once.
+    var heldUntil: (now: Date, opening: Date, text: String)?
 
     struct AlertKey: Hashable {
         var incident: Int64

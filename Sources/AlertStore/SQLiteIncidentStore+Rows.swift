@@ -423,6 +423,8 @@ enum JSONText {
 
     private static func string(_ map: [String: String]) -> String {
         var text = "{"
+        // Grown once, not step by step (each step a copy): the size without escapes.
+        text.reserveCapacity(map.reduce(1 + 6 * map.count) { $0 + $1.key.utf8.count + $1.value.utf8.count })
         for (index, key) in map.keys.sorted().enumerated() {
             if index > 0 { text += "," }
             quote(key, into: &text)
@@ -434,6 +436,7 @@ enum JSONText {
 
     static func string(_ list: [String]) -> String {
         var text = "["
+        text.reserveCapacity(list.reduce(1 + 3 * list.count) { $0 + $1.utf8.count })
         for (index, item) in list.enumerated() {
             if index > 0 { text += "," }
             quote(item, into: &text)

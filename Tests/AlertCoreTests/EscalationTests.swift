@@ -187,3 +187,19 @@ extension EscalationTests {
         #expect(changes.timeline.contains { $0.kind == .pageGaveUp && $0.detail.contains("not sent") })
     }
 }
+
+extension EscalationTests {
+    /// The opening a held page waits for is worked out once per `now`; new
+    /// business hours at the same instant must not reuse it.
+    @Test func newBusinessHoursMoveTheNextHeldPageAtTheSameInstant() throws {
+        var h = Self.harness()
+        h.send(Alert(check: "cert_expiry", host: "web", severity: .sev3))
+        let nine = try #require(h.take().pages.first?.notBefore)
+        #expect(nine == testEpoch.addingTimeInterval(9 * 3600))
+        h.engine.paging.businessHours.start = 10 * 60
+        h.send(Alert(check: "cert_expiry", host: "db", severity: .sev3))
+        let changes = h.take()
+        #expect(changes.pages.first?.notBefore == testEpoch.addingTimeInterval(10 * 3600))
+        #expect(changes.timeline.contains { $0.kind == .pageQueued && $0.detail.contains("held until 2026-01-01T10:00:00Z") })
+    }
+}
