@@ -262,20 +262,10 @@ public final class Pipeline: AlertSink, @unchecked Sendable {
             logger.error("could not read an incident back from the store: \(error)")
             engine.sourceError = nil
         }
-        // Batch N+1 is worked out while N commits; it is handed over once
-        // N is in the store (see `Committer`).
-        if let error = committer.awaitCommitted() {
-            // Memory ran ahead of disk: nobody was told "stored" (of the
-            // failed batch nor of this one, worked out on top of it), so
-            // rebuild the engine from what the store really holds.
-            reload(after: error)
-            for reply in replies { reply(.failure(error)) }
-            return
-        }
-        metrics.queued.set(Double(queue.depth))
         let counts = engine.activeCounts
-        // Its texts encoded here: under a flood this thread has time to
-        // spare, the committer's sets the pace (`PreparedChanges`).
+        // Its texts encoded here, before waiting for the batch in flight:
+        // under a flood this thread has time to spare, the committer's sets
+        // the pace (`PreparedChanges`).
         let job = Committer.Job(changes: PreparedChanges(changes)) { [self, alertCount, deduplicated] result in
             // The gauges before the committed count: whoever waits for the
             // count then reads gauges that include the same batch.
@@ -295,6 +285,17 @@ public final class Pipeline: AlertSink, @unchecked Sendable {
             }
             for reply in replies { reply(result) }
         }
+        // Batch N+1 is worked out while N commits; it is handed over once
+        // N is in the store (see `Committer`).
+        if let error = committer.awaitCommitted() {
+            // Memory ran ahead of disk: nobody was told "stored" (of the
+            // failed batch nor of this one, worked out on top of it), so
+            // rebuild the engine from what the store really holds.
+            reload(after: error)
+            for reply in replies { reply(.failure(error)) }
+            return
+        }
+        metrics.queued.set(Double(queue.depth))
         if pipelined { committer.commit(job) } else { committer.commitHere(job) }
     }
 
