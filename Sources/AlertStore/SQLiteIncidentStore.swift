@@ -10,6 +10,11 @@ import GRDB
 public final class SQLiteIncidentStore: IncidentStore {
     let pool: DatabasePool
     public let path: String
+    private let checkpointer: WALCheckpointer
+
+    /// The writer's own checkpoint, a backstop for `WALCheckpointer`'s:
+    /// the log past this many pages (~40 MB) after a commit.
+    static let writerCheckpointPages = 10_000
 
     /// Opens (creating if needed) the database at `path` and migrates it.
     public init(path: String) throws {
@@ -30,15 +35,21 @@ public final class SQLiteIncidentStore: IncidentStore {
             // keeps the indexes of a large store in memory, so a batch of
             // new incidents does not read pages back from the file.
             try db.execute(sql: "PRAGMA cache_size = -65536")
+            try db.execute(sql: "PRAGMA wal_autocheckpoint = \(Self.writerCheckpointPages)")
         }
         try Self.migrator.migrate(pool)
+        checkpointer = try WALCheckpointer(path: path)
+        checkpointer.start()
     }
+
+    deinit { checkpointer.stop() }
 
     public func apply(_ changes: PreparedChanges) throws {
         guard !changes.changes.isEmpty else { return }
         try pool.write { db in
             try Self.write(changes, in: db)
         }
+        checkpointer.nudge()
     }
 
     /// Every incident the engine needs after a restart, whole and held:

@@ -81,3 +81,26 @@ final class GroupCommitTests {
         #expect(try reader.incidents(IncidentQuery()).first?.alertCount == 10_000)
     }
 }
+
+/// The log is copied into the database file by `WALCheckpointer`, not by
+/// the writer's own checkpoint (which waits for `writerCheckpointPages`).
+@Suite("WAL checkpoints on their own thread")
+struct CheckpointTests {
+    @Test("a commit far below the writer's checkpoint reaches the database file")
+    func commitReachesTheDatabaseFile() throws {
+        let database = try TemporaryDatabase()
+        defer { database.remove() }
+        let store = try SQLiteIncidentStore(path: database.path)
+        func fileSize() throws -> Int {
+            try FileManager.default.attributesOfItem(atPath: database.path)[.size] as? Int ?? 0
+        }
+        let before = try fileSize()
+        let changes = GroupCommitTests.tenThousandAlerts()
+        try store.apply(changes)
+        let wal = try FileManager.default.attributesOfItem(atPath: database.path + "-wal")[.size] as? Int ?? 0
+        try #require(wal / 4096 < SQLiteIncidentStore.writerCheckpointPages, "the writer would not checkpoint this")
+        let deadline = Date().addingTimeInterval(10)
+        while try fileSize() < before + wal / 2, Date() < deadline { usleep(10_000) }
+        #expect(try fileSize() >= before + wal / 2, "the database file holds the batch (\(wal) bytes of log)")
+    }
+}
