@@ -33,6 +33,9 @@ final class WALCheckpointer: @unchecked Sendable {
     init(path: String, interval: TimeInterval = 0.02) throws {
         var configuration = Configuration()
         configuration.label = "alertd-checkpoint"
+        // A checkpoint copies pages through a buffer of its own; this
+        // connection's page cache would only hold memory.
+        configuration.prepareDatabase { db in try db.execute(sql: "PRAGMA cache_size = 16") }
         connection = try DatabaseQueue(path: path, configuration: configuration)
         self.interval = interval
     }
