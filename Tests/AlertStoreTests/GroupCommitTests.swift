@@ -104,3 +104,19 @@ struct CheckpointTests {
         #expect(try fileSize() >= before + wal / 2, "the database file holds the batch (\(wal) bytes of log)")
     }
 }
+
+extension CheckpointTests {
+    @Test("the checkpointer's thread ends when stopped, nudged or not", .timeLimit(.minutes(1)))
+    func stopEndsTheThread() throws {
+        let database = try TemporaryDatabase()
+        defer { database.remove() }
+        _ = try SQLiteIncidentStore(path: database.path)  // creates the file, in WAL mode
+        for nudges in [0, 1, 50] {
+            let checkpointer = try WALCheckpointer(path: database.path)
+            checkpointer.start()
+            for _ in 0..<nudges { checkpointer.nudge() }
+            checkpointer.stop()
+            checkpointer.nudge()  // after the end: nothing happens, nothing hangs
+        }
+    }
+}
