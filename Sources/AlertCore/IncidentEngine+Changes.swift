@@ -44,7 +44,7 @@ extension IncidentEngine {
 
     /// The batch's fates that say something new. A repeat's fate says what
     /// the last one written for its alert said, but for its time, which the
-    /// alert's `last_seen` holds (the store's `fate(of:)` reads it from
+    /// alert's `last_seen` holds (the store's `fate(of:heldBy:)` reads it from
     /// there): such a fate is not written again, a third of the rows a
     /// batch of repeats would write. Every fate written is noted on the
     /// alert it names (or the one its fingerprint holds): a repeat's as a

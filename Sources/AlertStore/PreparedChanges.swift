@@ -1,11 +1,11 @@
 import AlertCore
 
-/// A batch's changes with the texts its rows carry already encoded: the
+/// A batch's changes with the texts its rows carry already encoded (the
 /// JSON of each incident's roles and escalation state, of each new alert's
-/// labels and of each fate's reasons, and which alert row each fate goes on. The pipeline makes it on its own
-/// thread, so that under a flood the committer's thread, which sets the
-/// pace, only writes rows (`Committer`); `apply(ChangeSet)` makes it on
-/// the way.
+/// labels and of each fate's reasons) and each fate paired with the alert
+/// row it goes on. The pipeline makes it on its own thread, so that under
+/// a flood the committer's thread, which sets the pace, only writes rows
+/// (`Committer`); `apply(ChangeSet)` makes it on the way.
 public struct PreparedChanges: Sendable {
     public let changes: ChangeSet
     /// By position in `changes.incidents`.
