@@ -79,7 +79,7 @@ final class FateTests {
     /// for every alert what the engine last decided.
     @Test("explain follows the engine's last decision for every alert", arguments: [1, 2, 3, 4] as [UInt64])
     func explainFollowsTheEngine(seed: UInt64) throws {
-        var random = SeededRandom(seed: seed)
+        var random = SplitMix64(seed: seed)
         var engine = IncidentEngine()
         let alerts = (0..<6).map { Alert(check: "check_\($0 % 3)", host: "node-\($0)") }
         // Half of them grouped by check, so an incident may hold two alerts.
@@ -121,17 +121,7 @@ final class FateTests {
     }
 }
 
-/// SplitMix64: the same sequence for the same seed, so a failure repeats.
-struct SeededRandom {
-    private var state: UInt64
-
-    init(seed: UInt64) { state = seed }
-
-    mutating func next(below bound: Int) -> Int {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return Int((z ^ (z >> 31)) % UInt64(bound))
-    }
+extension SplitMix64 {
+    /// In 0..<bound; the same sequence for the same seed, so a failure repeats.
+    mutating func next(below bound: Int) -> Int { Int(next() % UInt64(bound)) }
 }

@@ -16,6 +16,29 @@ import Testing
         #expect(foundation == labels)
     }
 
+    @Test("texts without escapes are written as the escaping writer writes them, and read back by Foundation")
+    func plainTextsFastPath() throws {
+        var random = SplitMix64(seed: 7)
+        let pieces = ["", "a", "team", "storage", "ünïcødé", "🚨 page", "with space", "/path/x", "0123456789abcdef0123"]
+        for _ in 0..<500 {
+            var map: [String: String] = [:]
+            var list: [String] = []
+            for _ in 0..<Int(random.next() % 6) {
+                let key = pieces[Int(random.next() % UInt64(pieces.count))] + String(random.next() % 10)
+                let value = pieces[Int(random.next() % UInt64(pieces.count))]
+                map[key] = value
+                list.append(value)
+            }
+            if !map.isEmpty {
+                #expect(JSONText.encode(map) == JSONText.escapedString(map))
+                let foundation = try JSONSerialization.jsonObject(with: Data(JSONText.encode(map).utf8)) as? [String: String]
+                #expect(foundation == map)
+            }
+            #expect(JSONText.encode(list) == JSONText.escapedString(list))
+            #expect(try JSONSerialization.jsonObject(with: Data(JSONText.encode(list).utf8)) as? [String] == list)
+        }
+    }
+
     @Test func listsRoundTrip() {
         let list = ["plain", "with \"quotes\"", "new\nline", ""]
         #expect(JSONText.decodeList(JSONText.encode(list)) == list)
