@@ -427,40 +427,33 @@ enum JSONText {
     // the others go the escaping way below. Both write the same text.
 
     private static func string(_ map: [String: String]) -> String {
-        var count = 2 + max(map.count - 1, 0)
-        for (key, value) in map {
-            guard isPlain(key), isPlain(value) else { return escapedString(map) }
-            count += key.utf8.count + value.utf8.count + 5
+        var members: [String] = []
+        members.reserveCapacity(2 * map.count)
+        for key in map.keys.sorted() {
+            members.append(key)
+            members.append(map[key]!)
         }
-        let keys = map.keys.sorted()
-        return String(unsafeUninitializedCapacity: count) { buffer in
-            var writer = ByteWriter(buffer: buffer)
-            writer.put(UInt8(ascii: "{"))
-            for (index, key) in keys.enumerated() {
-                if index > 0 { writer.put(UInt8(ascii: ",")) }
-                writer.putQuoted(key)
-                writer.put(UInt8(ascii: ":"))
-                writer.putQuoted(map[key]!)
-            }
-            writer.put(UInt8(ascii: "}"))
-            return writer.position
-        }
+        return plain(members, "{", "}", pairs: true) ?? escapedString(map)
     }
 
-    static func string(_ list: [String]) -> String {
-        var count = 2 + max(list.count - 1, 0)
-        for item in list {
-            guard isPlain(item) else { return escapedString(list) }
-            count += item.utf8.count + 2
+    static func string(_ list: [String]) -> String { plain(list, "[", "]", pairs: false) ?? escapedString(list) }
+
+    /// `texts` as a JSON array, or with `pairs` as an object's members
+    /// (key, value, key, …); nil when one of them needs an escape.
+    private static func plain(_ texts: [String], _ open: Unicode.Scalar, _ close: Unicode.Scalar, pairs: Bool) -> String? {
+        var count = 2 + max(texts.count - 1, 0)
+        for text in texts {
+            guard isPlain(text) else { return nil }
+            count += text.utf8.count + 2
         }
         return String(unsafeUninitializedCapacity: count) { buffer in
             var writer = ByteWriter(buffer: buffer)
-            writer.put(UInt8(ascii: "["))
-            for (index, item) in list.enumerated() {
-                if index > 0 { writer.put(UInt8(ascii: ",")) }
-                writer.putQuoted(item)
+            writer.put(UInt8(ascii: open))
+            for (index, text) in texts.enumerated() {
+                if index > 0 { writer.put(UInt8(ascii: pairs && index % 2 == 1 ? ":" : ",")) }
+                writer.putQuoted(text)
             }
-            writer.put(UInt8(ascii: "]"))
+            writer.put(UInt8(ascii: close))
             return writer.position
         }
     }
