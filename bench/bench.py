@@ -566,6 +566,7 @@ def print_table(results):
     r = results.get("microbench")
     if r and "decode_ns_per_alert" in r:
         print(f"microbench: decode {fmt(r['decode_ns_per_alert'], 0)} ns/alert (listener), "
+              f"Alertmanager body of 100 {fmt(r.get('alertmanager_decode_ns_per_alert'), 0)} ns/alert, "
               f"repeat {fmt(r['repeat_ns_per_alert'], 0)} ns/alert (pipeline, short of the commit), "
               f"{fmt(r.get('commit_ns_per_alert'), 0)} ns/alert with it (thread CPU)")
         print(f"microbench: new incident {fmt(r.get('open_ns_per_alert'), 0)} ns/alert (pipeline, short of the commit), "

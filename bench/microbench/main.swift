@@ -7,6 +7,8 @@
 //   decode  a listener's work: one native JSON line (the load generator's
 //           alert, ~300 bytes) framed, decoded into an `Alert`, fingerprinted
 //           and appended to a batch, as `FrameIntake` does.
+//   alertmanager_decode  an HTTP listener's work for a 100-alert
+//           `POST /api/v2/alerts` body: decoded and fingerprinted, per alert.
 //   repeat  the pipeline's work for a repeat, short of the commit:
 //           classify, ingest into the engine (1,000 fingerprints, each
 //           repeated within a batch of 8,000), then `takeChanges`.
@@ -68,6 +70,26 @@ let decode = measure {
             for alert in batch { checksum &+= Fingerprint.of(alert).utf8.count }
             batch.removeAll(keepingCapacity: true)
         }
+    }
+}
+
+/// `POST /api/v2/alerts` bodies of 100 alerts each, as the load generator
+/// sends them (`bench/loadgen.py`, `alertmanager`).
+let alertmanagerBodies: [[UInt8]] = (0..<10).map { body in
+    let items = (0..<100).map { index in
+        let f = body * 100 + index
+        let summary = "bench alert \(f): disk usage above threshold on volume /var/lib/data (load generator)"
+        return #"{"labels":{"alertname":"bench_check_\#(f)","instance":"bench-host-\#(f % 100)","severity":"warning","team":"bench","run":"microbench"},"annotations":{"summary":"\#(summary)"},"startsAt":"2026-12-04T07:00:00Z","generatorURL":"http://loadgen.local/graph"}"#
+    }
+    return Array(("[" + items.joined(separator: ",") + "]").utf8)
+}
+
+let alertmanagerDecode = measure {
+    let now = Date()
+    for index in 0..<(alertsPerRound / 100) {
+        guard case .success(let results) = AlertmanagerDecoder.decode(alertmanagerBodies[index % 10], listener: "http", now: now)
+        else { fatalError("a bench body was refused") }
+        for case .success(let alert) in results { checksum &+= Fingerprint.of(alert).utf8.count }
     }
 }
 
@@ -150,6 +172,6 @@ let openCost = try opens(distinctRounds(from: 1_000_000)) { _ in }
 let openCommitCost = try opens(distinctRounds(from: 2_000_000)) { try store.apply($0) }
 
 print(
-    #"{"decode_ns_per_alert": \#(Int(decode)), "repeat_ns_per_alert": \#(Int(repeatCost)), "#
+    #"{"decode_ns_per_alert": \#(Int(decode)), "alertmanager_decode_ns_per_alert": \#(Int(alertmanagerDecode)), "repeat_ns_per_alert": \#(Int(repeatCost)), "#
         + #""commit_ns_per_alert": \#(Int(commitCost)), "open_ns_per_alert": \#(Int(openCost)), "#
         + #""open_commit_ns_per_alert": \#(Int(openCommitCost)), "alerts_per_round": \#(alertsPerRound), "batch": \#(batchSize), "checksum": \#(checksum)}"#)
