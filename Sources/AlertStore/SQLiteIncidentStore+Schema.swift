@@ -158,6 +158,23 @@ extension SQLiteIncidentStore {
                     ALTER TABLE incident_alerts ADD COLUMN fate_reasons TEXT;
                     """)
         }
+        // An incident whose only change in a batch is that its alerts
+        // repeated has its counts written here, a row of three numbers,
+        // instead of rewriting its wide row in `incidents` (with the title
+        // and escalation state); readers take these when present
+        // (`incidentsWithCounts`), and the next write of the whole incident
+        // removes its row here. Prometheus resends every firing alert each
+        // evaluation: most of a steady stream of repeats is this.
+        migrator.registerMigration("v8: incidents' counts apart") { db in
+            try db.execute(
+                sql: """
+                    CREATE TABLE incident_counts (
+                      counted_id INTEGER PRIMARY KEY REFERENCES incidents(id),
+                      counted_occurrences INTEGER NOT NULL,
+                      counted_last_seen INTEGER NOT NULL
+                    );
+                    """)
+        }
         return migrator
     }
 }

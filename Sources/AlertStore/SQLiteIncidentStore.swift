@@ -89,7 +89,7 @@ public final class SQLiteIncidentStore: IncidentStore {
         let ids = engineIncidents(selecting: "SELECT id FROM incidents", part: part)
         var incidents = IncidentTable(
             minimumCapacity: try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM (\(ids))", arguments: since) ?? 0)
-        try forEachIncident(in: db, sql: engineIncidents(selecting: "SELECT \(engineIncidentColumns) FROM incidents", part: part), since) {
+        try forEachIncident(in: db, sql: engineIncidents(selecting: "SELECT \(engineIncidentColumns) FROM \(incidentsWithCounts)", part: part), since) {
             incidents[$0.id] = $0
         }
         return (incidents, try nextID(in: db), try nextPageID(in: db))
@@ -264,7 +264,7 @@ public final class SQLiteIncidentStore: IncidentStore {
                 let slice = Array(ids[start..<min(ids.count, start + 500)])
                 let list = Array(repeating: "?", count: slice.count).joined(separator: ",")
                 try Self.forEachIncident(
-                    in: db, sql: "SELECT \(Self.engineIncidentColumns) FROM incidents WHERE id IN (\(list))",
+                    in: db, sql: "SELECT \(Self.engineIncidentColumns) FROM \(Self.incidentsWithCounts) WHERE id IN (\(list))",
                     StatementArguments(slice)
                 ) { incidents[$0.id] = $0 }
                 let rows = try Row.fetchCursor(
@@ -287,7 +287,7 @@ public final class SQLiteIncidentStore: IncidentStore {
 
     public func incident(_ id: Int64) throws -> Incident? {
         try pool.read { db in
-            guard let row = try Row.fetchOne(db, sql: "SELECT \(Self.incidentColumns) FROM incidents WHERE id = ?", arguments: [id]) else {
+            guard let row = try Row.fetchOne(db, sql: "SELECT \(Self.incidentColumns) FROM \(Self.incidentsWithCounts) WHERE id = ?", arguments: [id]) else {
                 return nil
             }
             var incident = try Self.incident(from: row)
@@ -328,7 +328,7 @@ public final class SQLiteIncidentStore: IncidentStore {
                 SELECT \(Self.incidentColumns),
                   (SELECT COUNT(*) FROM incident_alerts a WHERE a.incident_id = i.id) AS alert_count,
                   (SELECT COUNT(*) FROM incident_alerts a WHERE a.incident_id = i.id AND a.status = 'firing') AS firing_count
-                FROM incidents i
+                FROM \(Self.incidentsWithCounts("i"))
                 \(conditions.isEmpty ? "" : "WHERE " + conditions.joined(separator: " AND "))
                 ORDER BY i.id DESC LIMIT ?
                 """

@@ -1,7 +1,9 @@
 import AlertCore
-import AlertStore
 import Foundation
+import GRDB
 import Testing
+
+@testable import AlertStore
 
 /// What an engine hands over is what the store gives back.
 @Suite("SQLiteIncidentStore apply and read back")
@@ -193,6 +195,16 @@ final class ApplyTests {
         #expect(after.withoutTexts == engine.incident(2)?.atMillis)
         after.alerts = before.alerts
         #expect(after == expected, "title, state, escalation… as the first write left them")
+        // The counts are kept apart (v8): the incident's wide row is not rewritten …
+        func stored(_ sql: String) throws -> [Int64] { try store.pool.read { db in try Int64.fetchAll(db, sql: sql) } }
+        #expect(try stored("SELECT occurrences FROM incidents WHERE id = 2") == [Int64(before.occurrences)])
+        #expect(try stored("SELECT counted_occurrences FROM incident_counts") == [Int64(expected.occurrences)])
+        // … and every reader takes them from there.
+        let listed = try store.incidents(IncidentQuery()).first { $0.incident.id == 2 }
+        #expect(listed?.incident.occurrences == expected.occurrences && listed?.incident.lastSeen == expected.lastSeen)
+        let readBack = try store.engineIncidents([2]).first
+        #expect(readBack?.occurrences == expected.occurrences && readBack?.lastSeen == expected.lastSeen)
+        #expect(try store.loadEngineState(resolvedSince: t0).incidents[2]?.occurrences == expected.occurrences)
 
         // Counts for an incident the store lacks: an error, and nothing of the batch is written.
         engine.take(cpu, at: t0 + 101)
@@ -200,6 +212,16 @@ final class ApplyTests {
         stray.counts.append(IncidentCounts(id: 999, occurrences: 5, lastSeen: t0 + 101))
         #expect(throws: StoreError.missingIncident(999)) { try self.store.apply(stray) }
         #expect(try store.incident(2)?.occurrences == expected.occurrences)
+
+        // Written whole again (an acknowledgement), the incident's row holds
+        // its counts and the ones apart are gone.
+        engine = try IncidentEngine(incidentsByID: store.loadEngineState(resolvedSince: t0).incidents, nextID: 4)
+        engine.take(cpu, at: t0 + 110)
+        try engine.acknowledge(2, by: "alice", now: t0 + 110)
+        try store.apply(engine.takeChanges(now: t0 + 110))
+        #expect(try stored("SELECT occurrences FROM incidents WHERE id = 2") == [Int64(expected.occurrences + 1)])
+        #expect(try stored("SELECT counted_occurrences FROM incident_counts").isEmpty)
+        #expect(try store.incident(2)?.occurrences == expected.occurrences + 1)
     }
 
     @Test("an empty change set writes nothing")

@@ -202,7 +202,8 @@ final class EngineStateTests {
     func startUpReadsByIndex() throws {
         let store = try SQLiteIncidentStore(path: database.path)
         let queries = [
-            SQLiteIncidentStore.engineIncidents(selecting: "SELECT \(SQLiteIncidentStore.engineIncidentColumns) FROM incidents"),
+            SQLiteIncidentStore.engineIncidents(
+                selecting: "SELECT \(SQLiteIncidentStore.engineIncidentColumns) FROM \(SQLiteIncidentStore.incidentsWithCounts)"),
             "SELECT \(SQLiteIncidentStore.engineAlertColumns) FROM incident_alerts WHERE incident_id IN (\(SQLiteIncidentStore.engineIncidents(selecting: "SELECT id FROM incidents")))",
             SQLiteIncidentStore.indexedIncidentsSQL, SQLiteIncidentStore.activeAlertsSQL,
         ]
