@@ -33,6 +33,12 @@ final class WALCheckpointer: @unchecked Sendable {
     init(path: String, interval: TimeInterval = 0.02) throws {
         var configuration = Configuration()
         configuration.label = "alertd-checkpoint"
+        // Opening reads the schema: should another connection to the file
+        // be closing just then (the last one checkpoints and removes the
+        // log, holding the file alone), wait for it as the store's do,
+        // rather than fail (seen once in `CheckpointTests`: "database is
+        // locked" on opening right after a store went away).
+        configuration.busyMode = .timeout(10)
         // A checkpoint copies pages through a buffer of its own; this
         // connection's page cache would only hold memory.
         configuration.prepareDatabase { db in try db.execute(sql: "PRAGMA cache_size = 16") }
