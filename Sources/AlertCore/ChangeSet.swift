@@ -9,6 +9,11 @@ public struct ChangeSet: Sendable {
     /// rest of the row.
     public var counts: [IncidentCounts] = []
     public var alerts: [IncidentAlert] = []
+    /// Alerts whose only change is that they counted repeats (and are not
+    /// in `alerts`): count, last seen and expiry moved, and the summary,
+    /// which the engine does not keep once written, is the one the last
+    /// repeat carried (nil: none). Written by their counts, not whole.
+    public var alertCounts: [IncidentAlert] = []
     public var timeline: [TimelineEntry] = []
     public var fates: [Fate] = []
 
@@ -18,7 +23,8 @@ public struct ChangeSet: Sendable {
     public var pages: [OutboxPage] = []
 
     public var isEmpty: Bool {
-        incidents.isEmpty && counts.isEmpty && alerts.isEmpty && timeline.isEmpty && fates.isEmpty && pages.isEmpty
+        incidents.isEmpty && counts.isEmpty && alerts.isEmpty && alertCounts.isEmpty && timeline.isEmpty
+            && fates.isEmpty && pages.isEmpty
     }
 
     /// Where each changed incident is in `incidents`, by id (positions, not

@@ -18,12 +18,16 @@ extension IncidentEngine {
             return IncidentCounts(id: id, occurrences: incident.occurrences, lastSeen: incident.lastSeen)
         }
         changes.alerts = dirtyAlerts.compactMap { incidents[$0.incident]?.alerts[$0.fingerprint] }
+        changes.alertCounts = countedAlerts.compactMap { key in
+            dirtyAlerts.contains(key) ? nil : incidents[key.incident]?.alerts[key.fingerprint]
+        }
         changes.timeline = pendingTimeline
         changes.pages = pendingPages
         pendingPages.removeAll(keepingCapacity: true)
         dirtyIncidents.removeAll(keepingCapacity: true)
         countedIncidents.removeAll(keepingCapacity: true)
         dirtyAlerts.removeAll(keepingCapacity: true)
+        countedAlerts.removeAll(keepingCapacity: true)
         pendingTimeline.removeAll(keepingCapacity: true)
         pendingFates.removeAll(keepingCapacity: true)
         forgetWrittenTexts(of: changes)
@@ -104,11 +108,13 @@ extension IncidentEngine {
                 incident.rule = nil
             }
         }
-        changes.alerts.forEachInPlace { alert in
+        func forget(_ alert: borrowing IncidentAlert) {
             guard alert.holdsTexts else { return }
             let fingerprint = alert.fingerprint
             incidents.update(alert.incidentID) { _ = $0.alerts.update(fingerprint) { $0.forgetTexts() } }
         }
+        changes.alerts.forEachInPlace(forget)
+        changes.alertCounts.forEachInPlace(forget)
     }
 
     mutating func forgetIfSettled(_ id: Int64, now: Date? = nil) {

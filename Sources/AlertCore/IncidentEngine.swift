@@ -76,6 +76,10 @@ public struct IncidentEngine: Sendable {
     /// written whole, the others by their counts alone (`ChangeSet.counts`).
     var countedIncidents: Set<Int64> = []
     var dirtyAlerts: Set<AlertKey> = []
+    /// Alerts that counted a repeat and changed nothing else (status,
+    /// severity); those also in `dirtyAlerts` are written whole, the others
+    /// by their counts (`ChangeSet.alertCounts`).
+    var countedAlerts: Set<AlertKey> = []
     var pendingTimeline: [TimelineEntry] = []
     var pendingFates: [String: Fate] = [:]
     var pendingPages: [OutboxPage] = []
@@ -264,6 +268,7 @@ public struct IncidentEngine: Sendable {
         let summary = alert.summary
         let endsAt = alert.endsAt
         var expiryMoved = false
+        var severityMoved = false
         let counted = incidents.update(id) { incident -> Bool in
             guard !severity.isMoreSevere(than: incident.severity) else { return false }
             let counted =
@@ -272,7 +277,10 @@ public struct IncidentEngine: Sendable {
                     existing.count += 1
                     existing.lastSeen = now
                     if let summary, summary != existing.summary { existing.summary = summary }
-                    existing.severity = severity
+                    if existing.severity != severity {
+                        existing.severity = severity
+                        severityMoved = true
+                    }
                     if existing.expiresAt != endsAt {
                         existing.expiresAt = endsAt
                         expiryMoved = true
@@ -286,6 +294,8 @@ public struct IncidentEngine: Sendable {
             return counted
         }
         if expiryMoved { expiries.set(fingerprint, at: endsAt) }
+        // More than counts: the alert is written whole.
+        if severityMoved { dirtyAlerts.insert(AlertKey(incident: id, fingerprint: fingerprint)) }
         return counted == true
     }
 
@@ -394,6 +404,7 @@ public struct IncidentEngine: Sendable {
             incident.lastSeen = now
             if severity.isMoreSevere(than: previous) { incident.severity = severity }
         }
+        var alertSeverityMoved = false
         let (seen, previous) = incidents.update(id) { incident -> (Joining?, Severity) in
             let previous = incident.severity
             let seen = incident.alerts.update(fingerprint) { existing -> Joining in
@@ -406,6 +417,7 @@ public struct IncidentEngine: Sendable {
                 existing.lastSeen = now
                 // Set only when it differs: the texts' box is then left alone.
                 if let summary, summary != existing.summary { existing.summary = summary }
+                alertSeverityMoved = existing.severity != severity
                 existing.severity = severity
                 existing.expiresAt = endsAt
                 return joining
@@ -433,7 +445,13 @@ public struct IncidentEngine: Sendable {
         }
         active[holding: fingerprint] = id
         expiries.set(fingerprint, at: alert.endsAt)
-        dirtyAlerts.insert(AlertKey(incident: id, fingerprint: fingerprint))
+        // A plain repeat moved the alert's counts (and perhaps its summary)
+        // alone; anything else writes it whole.
+        if joining == .repeated && !alertSeverityMoved {
+            countedAlerts.insert(AlertKey(incident: id, fingerprint: fingerprint))
+        } else {
+            dirtyAlerts.insert(AlertKey(incident: id, fingerprint: fingerprint))
+        }
         let raised = severity.isMoreSevere(than: previous)
         if joining == .repeated && !raised {
             countedIncidents.insert(id)  // its counts are all that moved

@@ -124,16 +124,27 @@ extension SQLiteIncidentStore {
         row = RowBinder(alertStatement, in: db)
         update = RowBinder(alertUpdate, in: db)
         var fateUpdate = RowBinder(alertFateUpdate, in: db)
+        // The alert is written whole: its counts apart (see v9) are stale.
+        uncount = RowBinder(
+            try db.cachedStatement(sql: "DELETE FROM alert_counts WHERE repeated_incident=? AND repeated_fingerprint=?"),
+            in: db)
         position = 0
         try changes.alerts.forEachInPlace { alert in
             let labels = prepared.labels[position]
             let fate = prepared.alertFates[position]
             position += 1
             if alert.count > 1 {  // a repeat: as above
-                if let fate {
-                    if try updateRepeat(alert, fate: fate, of: prepared, with: &fateUpdate) { return }
-                } else {
-                    if try updateRepeat(alert, fate: nil, of: prepared, with: &update) { return }
+                let updated =
+                    if let fate {
+                        try updateRepeat(alert, fate: fate, of: prepared, with: &fateUpdate)
+                    } else {
+                        try updateRepeat(alert, fate: nil, of: prepared, with: &update)
+                    }
+                if updated {
+                    uncount.bind(alert.incidentID)
+                    uncount.bind(alert.fingerprint)
+                    try uncount.run()
+                    return
                 }
             }
             row.bind(alert.incidentID)
@@ -155,6 +166,40 @@ extension SQLiteIncidentStore {
                 for _ in 0..<5 { row.bindNull() }
             }
             try row.run()
+        }
+        // Alerts that only repeated: their counts apart (v9), a narrow row,
+        // and the summary the repeat carried on the wide row only when it
+        // differs from the one there (an UPDATE that matches no row writes
+        // nothing). An alert that is not stored: as with incidents' counts.
+        let alertCountsStatement = try db.cachedStatement(
+            sql: """
+                INSERT INTO alert_counts (repeated_incident, repeated_fingerprint, repeated_count, repeated_last_seen,
+                  repeated_expires_at)
+                VALUES (?,?,?,?,?)
+                ON CONFLICT(repeated_incident, repeated_fingerprint) DO UPDATE SET repeated_count=excluded.repeated_count,
+                  repeated_last_seen=excluded.repeated_last_seen, repeated_expires_at=excluded.repeated_expires_at
+                """)
+        row = RowBinder(alertCountsStatement, in: db)
+        let summaryStatement = try db.cachedStatement(
+            sql: "UPDATE incident_alerts SET summary=? WHERE incident_id=? AND fingerprint=? AND summary IS NOT ?")
+        update = RowBinder(summaryStatement, in: db)
+        try changes.alertCounts.forEachInPlace { alert in
+            row.bind(alert.incidentID)
+            row.bind(alert.fingerprint)
+            row.bind(alert.count)
+            row.bind(Millis.from(alert.lastSeen))
+            row.bind(alert.expiresAt.map(Millis.from))
+            do {
+                try row.run()
+            } catch let error as DatabaseError where error.resultCode == .SQLITE_CONSTRAINT {
+                throw StoreError.missingAlert(incident: alert.incidentID, fingerprint: alert.fingerprint)
+            }
+            guard let summary = alert.summary else { return }
+            update.bind(summary)
+            update.bind(alert.incidentID)
+            update.bind(alert.fingerprint)
+            update.bind(summary)
+            try update.run()
         }
         // A fate whose alert's row this batch does not write (usually none).
         // Should that row not be there, the fate goes to `fates`.
@@ -309,13 +354,8 @@ extension SQLiteIncidentStore {
         """
 
     /// `incidents` with the counts kept apart (v8) where there are any:
-    /// what `incidentColumns` and `engineIncidentColumns` are read from
-    /// (`FROM \(incidentsWithCounts)`, or `FROM \(incidentsWithCounts("i"))`).
-    static let incidentsWithCounts = "incidents LEFT JOIN incident_counts ON counted_id = incidents.id"
-
-    static func incidentsWithCounts(_ alias: String) -> String {
-        "incidents \(alias) LEFT JOIN incident_counts ON counted_id = \(alias).id"
-    }
+    /// what `incidentColumns` and `engineIncidentColumns` are read from.
+    static let incidentsWithCounts = "incidents LEFT JOIN incident_counts ON counted_id = id"
 
     /// An incident's occurrences and last-seen time: its counts apart when
     /// it has them, else its row's.
@@ -357,16 +397,29 @@ extension SQLiteIncidentStore {
             lastError: row["last_error"])
     }
 
-    /// The columns `alert(from:)` reads, by position.
+    /// The columns `alert(from:)` reads, by position, from `alertsWithCounts`.
     static let alertColumns = """
-        incident_id, fingerprint, check_name, host, source, summary, status, severity, labels, first_seen, last_seen,
-        count, expires_at
+        incident_id, fingerprint, check_name, host, source, summary, status, severity, labels, first_seen,
+        \(alertCountColumns)
         """
 
     /// `alertColumns` without summary, source and labels (see `engineIncidentColumns`).
     static let engineAlertColumns = """
-        incident_id, fingerprint, check_name, host, NULL, NULL, status, severity, NULL, first_seen, last_seen,
-        count, expires_at
+        incident_id, fingerprint, check_name, host, NULL, NULL, status, severity, NULL, first_seen,
+        \(alertCountColumns)
+        """
+
+    /// `incident_alerts` with the counts kept apart (v9) where there are
+    /// any: what `alertColumns` and `engineAlertColumns` are read from.
+    static let alertsWithCounts = """
+        incident_alerts LEFT JOIN alert_counts ON repeated_incident = incident_id AND repeated_fingerprint = fingerprint
+        """
+
+    /// An alert's last-seen time, count and expiry: its counts apart when
+    /// it has them, else its row's.
+    static let alertCountColumns = """
+        COALESCE(repeated_last_seen, last_seen), COALESCE(repeated_count, count),
+        IIF(repeated_count IS NULL, expires_at, repeated_expires_at)
         """
 
     static func alert(from row: Row) -> IncidentAlert {
@@ -379,7 +432,7 @@ extension SQLiteIncidentStore {
 
     static func alerts(of id: Int64, in db: Database) throws -> IncidentAlerts {
         var alerts = IncidentAlerts()
-        let cursor = try Row.fetchCursor(db, sql: "SELECT \(alertColumns) FROM incident_alerts WHERE incident_id = ?", arguments: [id])
+        let cursor = try Row.fetchCursor(db, sql: "SELECT \(alertColumns) FROM \(alertsWithCounts) WHERE incident_id = ?", arguments: [id])
         while let row = try cursor.next() {
             let alert = Self.alert(from: row)
             alerts[alert.fingerprint] = alert

@@ -175,6 +175,25 @@ extension SQLiteIncidentStore {
                     );
                     """)
         }
+        // The same for an alert whose only change in a batch is that it
+        // repeated: its count, last-seen time and expiry (Prometheus moves
+        // `endsAt` on every resend) go here instead of into its wide row
+        // (labels, summary, fate); a summary it carried goes on its row only
+        // when it differs (`alertsWithCounts`).
+        migrator.registerMigration("v9: alerts' counts apart") { db in
+            try db.execute(
+                sql: """
+                    CREATE TABLE alert_counts (
+                      repeated_incident INTEGER NOT NULL,
+                      repeated_fingerprint TEXT NOT NULL,
+                      repeated_count INTEGER NOT NULL,
+                      repeated_last_seen INTEGER NOT NULL,
+                      repeated_expires_at INTEGER,
+                      PRIMARY KEY (repeated_incident, repeated_fingerprint),
+                      FOREIGN KEY (repeated_incident, repeated_fingerprint) REFERENCES incident_alerts(incident_id, fingerprint)
+                    ) WITHOUT ROWID;
+                    """)
+        }
         return migrator
     }
 }

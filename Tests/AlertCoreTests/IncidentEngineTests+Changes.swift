@@ -40,7 +40,7 @@ extension IncidentEngineTests {
         let changes = h.take()
         #expect(changes.incidents.isEmpty)
         #expect(changes.counts.map(\.occurrences) == [6])
-        #expect(changes.alerts.first?.count == 6)
+        #expect(changes.alerts.isEmpty && changes.alertCounts.first?.count == 6)
         #expect(changes.fates == [fates[0]])
 
         // A repeat that classifies higher in the same batch is not a plain
@@ -53,6 +53,17 @@ extension IncidentEngineTests {
         #expect(raisedChanges.timeline.map(\.kind).contains(.severityChanged))
         #expect(raisedChanges.incidents.map(\.severity) == [.sev1])
         #expect(raisedChanges.counts.isEmpty, "written whole once more than its counts moved")
+        #expect(raisedChanges.alerts.map(\.severity) == [.sev1] && raisedChanges.alertCounts.isEmpty, "the alert too")
+
+        // One classified lower, after a plain repeat in the same batch: the
+        // incident keeps its severity and counts, the alert's severity moves,
+        // so the alert is written whole.
+        h.clock.advance(by: 1)
+        h.send(Self.disk.with(severity: .sev1))
+        h.send(Self.disk)
+        let lowered = h.take()
+        #expect(lowered.incidents.isEmpty && lowered.counts.map(\.occurrences) == [10])
+        #expect(lowered.alerts.count == 1 && lowered.alerts.first?.severity != .sev1 && lowered.alertCounts.isEmpty)
     }
 
     @Test("takeChanges returns the timeline in order across incidents")

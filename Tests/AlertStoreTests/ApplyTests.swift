@@ -205,6 +205,12 @@ final class ApplyTests {
         let readBack = try store.engineIncidents([2]).first
         #expect(readBack?.occurrences == expected.occurrences && readBack?.lastSeen == expected.lastSeen)
         #expect(try store.loadEngineState(resolvedSince: t0).incidents[2]?.occurrences == expected.occurrences)
+        // So are the alert's (v9): its wide row keeps the count it was first written with.
+        let fingerprint = Fingerprint.of(cpu)
+        #expect(changes.alerts.isEmpty && changes.alertCounts.map(\.count) == [3])
+        #expect(try stored("SELECT count FROM incident_alerts WHERE incident_id = 2") == [1])
+        #expect(try stored("SELECT repeated_count FROM alert_counts") == [3])
+        #expect(readBack?.alerts[fingerprint]?.count == 3 && readBack?.alerts[fingerprint]?.lastSeen == millis(t0 + 100))
 
         // Counts for an incident the store lacks: an error, and nothing of the batch is written.
         engine.take(cpu, at: t0 + 101)
@@ -212,6 +218,13 @@ final class ApplyTests {
         stray.counts.append(IncidentCounts(id: 999, occurrences: 5, lastSeen: t0 + 101))
         #expect(throws: StoreError.missingIncident(999)) { try self.store.apply(stray) }
         #expect(try store.incident(2)?.occurrences == expected.occurrences)
+        var strayAlert = ChangeSet()
+        strayAlert.alertCounts = [
+            IncidentAlert(
+                incidentID: 2, fingerprint: "f00", check: "x", host: nil, source: nil, summary: nil, status: .firing,
+                severity: .sev3, labels: [:], firstSeen: t0, lastSeen: t0 + 101, count: 2)
+        ]
+        #expect(throws: StoreError.missingAlert(incident: 2, fingerprint: "f00")) { try self.store.apply(strayAlert) }
 
         // Written whole again (an acknowledgement), the incident's row holds
         // its counts and the ones apart are gone.
@@ -222,6 +235,24 @@ final class ApplyTests {
         #expect(try stored("SELECT occurrences FROM incidents WHERE id = 2") == [Int64(expected.occurrences + 1)])
         #expect(try stored("SELECT counted_occurrences FROM incident_counts").isEmpty)
         #expect(try store.incident(2)?.occurrences == expected.occurrences + 1)
+
+        // A repeat carrying a new summary puts it on the alert's row, and is
+        // still written by its counts.
+        var loud = cpu
+        loud.summary = "cpu at 99%"
+        engine.take(loud, at: t0 + 120)
+        let summaryChanges = engine.takeChanges(now: t0 + 120)
+        #expect(summaryChanges.alerts.isEmpty && summaryChanges.alertCounts.count == 1)
+        try store.apply(summaryChanges)
+        #expect(try store.incident(2)?.alerts[fingerprint]?.summary == "cpu at 99%")
+        #expect(try store.incident(2)?.alerts[fingerprint]?.count == 5)
+        // Resolved, the alert is written whole: its row holds its count, and
+        // its counts apart are gone.
+        engine.take(cpu.resolved, at: t0 + 130)
+        try store.apply(engine.takeChanges(now: t0 + 130))
+        #expect(try stored("SELECT count FROM incident_alerts WHERE incident_id = 2") == [5])
+        #expect(try stored("SELECT repeated_count FROM alert_counts").isEmpty)
+        #expect(try store.incident(2)?.alerts[fingerprint]?.status == .resolved)
     }
 
     @Test("an empty change set writes nothing")

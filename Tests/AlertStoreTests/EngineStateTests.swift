@@ -96,6 +96,34 @@ final class EngineStateTests {
         #expect(restarted.incident(2)?.state == .open)
     }
 
+    /// Prometheus moves `endsAt` on every resend; a resend that only
+    /// repeated is written by its counts (v9), expiry included.
+    @Test("an expiry a repeat moved is the one start-up schedules")
+    func repeatMovedExpiry() throws {
+        let firing = Alert(check: "AlwaysFiring", endsAt: t0 + 30, format: "alertmanager")
+        var engine = IncidentEngine()
+        engine.take(firing, at: t0)
+        try inFirstRun { try $0.apply(engine.takeChanges(now: t0)) }
+        var resent = firing
+        resent.endsAt = t0 + 60
+        engine.take(resent, at: t0 + 10)
+        let changes = engine.takeChanges(now: t0 + 10)
+        #expect(changes.alerts.isEmpty && changes.alertCounts.map(\.expiresAt) == [t0 + 60])
+        try inFirstRun { try $0.apply(changes) }
+
+        let store = try SQLiteIncidentStore(path: database.path)
+        for loaded in try [
+            store.loadEngine(settings: IncidentSettings(), paging: PagingPolicy(), resolvedSince: t0),
+            IncidentEngine(incidentsByID: store.loadEngineState(resolvedSince: t0).incidents),
+        ] {
+            var restarted = loaded
+            restarted.tick(now: t0 + 31)
+            #expect(restarted.takeChanges(now: t0 + 31).timeline.isEmpty, "nothing expires at the first endsAt")
+            restarted.tick(now: t0 + 61)
+            #expect(restarted.incident(1)?.state == .resolved)
+        }
+    }
+
     @Test("an empty store starts at id 1")
     func emptyStore() throws {
         let state = try SQLiteIncidentStore(path: database.path).loadEngineState(resolvedSince: t0)
@@ -204,7 +232,7 @@ final class EngineStateTests {
         let queries = [
             SQLiteIncidentStore.engineIncidents(
                 selecting: "SELECT \(SQLiteIncidentStore.engineIncidentColumns) FROM \(SQLiteIncidentStore.incidentsWithCounts)"),
-            "SELECT \(SQLiteIncidentStore.engineAlertColumns) FROM incident_alerts WHERE incident_id IN (\(SQLiteIncidentStore.engineIncidents(selecting: "SELECT id FROM incidents")))",
+            "SELECT \(SQLiteIncidentStore.engineAlertColumns) FROM \(SQLiteIncidentStore.alertsWithCounts) WHERE incident_id IN (\(SQLiteIncidentStore.engineIncidents(selecting: "SELECT id FROM incidents")))",
             SQLiteIncidentStore.indexedIncidentsSQL, SQLiteIncidentStore.activeAlertsSQL,
         ]
         for query in queries {
