@@ -260,15 +260,16 @@ public struct IncidentEngine: Sendable {
     /// the severity would rise): false then, and nothing changed. The
     /// batch's attach of the same alert already indexed it and marked both
     /// for writing (`countedIncidents` or `dirtyIncidents`, and
-    /// `dirtyAlerts`, emptied only at `takeChanges`, with `pendingFates`),
-    /// so only the counts move here.
+    /// `countedAlerts` or `dirtyAlerts`, emptied only at `takeChanges`,
+    /// with `pendingFates`), with the severity this repeat has (the caller
+    /// checks that the pending fate's is the same), so only the counts move
+    /// here.
     private mutating func countRepeat(
         _ alert: borrowing Alert, fingerprint: String, severity: Severity, on id: Int64, now: Date
     ) -> Bool {
         let summary = alert.summary
         let endsAt = alert.endsAt
         var expiryMoved = false
-        var severityMoved = false
         let counted = incidents.update(id) { incident -> Bool in
             guard !severity.isMoreSevere(than: incident.severity) else { return false }
             let counted =
@@ -277,10 +278,7 @@ public struct IncidentEngine: Sendable {
                     existing.count += 1
                     existing.lastSeen = now
                     if let summary, summary != existing.summary { existing.summary = summary }
-                    if existing.severity != severity {
-                        existing.severity = severity
-                        severityMoved = true
-                    }
+                    existing.severity = severity
                     if existing.expiresAt != endsAt {
                         existing.expiresAt = endsAt
                         expiryMoved = true
@@ -294,8 +292,6 @@ public struct IncidentEngine: Sendable {
             return counted
         }
         if expiryMoved { expiries.set(fingerprint, at: endsAt) }
-        // More than counts: the alert is written whole.
-        if severityMoved { dirtyAlerts.insert(AlertKey(incident: id, fingerprint: fingerprint)) }
         return counted == true
     }
 
