@@ -10,9 +10,9 @@ public struct ChangeSet: Sendable {
     public var counts: [IncidentCounts] = []
     public var alerts: [IncidentAlert] = []
     /// Alerts whose only change is that they counted repeats (and are not
-    /// in `alerts`): count, last seen and expiry moved, and the summary,
-    /// which the engine does not keep once written, is the one the last
-    /// repeat carried (nil: none). Written by their counts, not whole.
+    /// in `alerts`): count, last seen and expiry moved; the summary is a
+    /// new one a repeat carried (nil: none, or the one last written). Written
+    /// by their counts, not whole.
     public var alertCounts: [IncidentAlert] = []
     public var timeline: [TimelineEntry] = []
     public var fates: [Fate] = []

@@ -31,11 +31,18 @@ public struct IncidentAlert: Sendable, Equatable {
     /// A firing alert resolves by itself at this time unless refreshed
     /// (the sender's `endsAt`); nil: it fires until resolved.
     public var expiresAt: Date?
-    // The one-byte fields last: declared in this order, nothing is padded
-    // (107 bytes, within jemalloc's 128-byte class with its box's header;
-    // the two after `texts` padded it by six).
+    // The one-byte fields, then the four-byte one, last: declared in this
+    // order, little is padded (112 bytes, jemalloc's 128-byte class with
+    // its box's header; the two one-byte fields after `texts` padded it by
+    // six).
     public var status: AlertStatus
     public var severity: Severity
+    /// The engine's note of the summary last written for this alert (a
+    /// digest; 0: none known), so a repeat that carries the same summary
+    /// leaves it alone (`IncidentEngine.attach`): the engine forgets a
+    /// written summary. Bookkeeping, not part of the alert: `==` leaves it
+    /// out.
+    var writtenSummary: UInt32 = 0
 
     public var source: String? {
         get { texts[\.source] }
@@ -76,7 +83,8 @@ public struct IncidentAlert: Sendable, Equatable {
 }
 
 extension IncidentAlert {
-    /// Equal as alerts: everything but the engine's `writtenFate` note.
+    /// Equal as alerts: everything but the engine's notes (`writtenFate`,
+    /// `writtenSummary`).
     public static func == (lhs: IncidentAlert, rhs: IncidentAlert) -> Bool {
         lhs.incidentID == rhs.incidentID && lhs.fingerprint == rhs.fingerprint && lhs.check == rhs.check
             && lhs.host == rhs.host && lhs.texts == rhs.texts && lhs.firstSeen == rhs.firstSeen
@@ -88,8 +96,26 @@ extension IncidentAlert {
     /// are written (summary, source, labels).
     public var holdsTexts: Bool { !texts.isEmpty }
 
-    /// Drops the written-through texts (see `IncidentEngine.takeChanges`).
-    public mutating func forgetTexts() { texts.clear() }
+    /// Drops the written-through texts (see `IncidentEngine.takeChanges`),
+    /// noting which summary was written.
+    public mutating func forgetTexts() {
+        if let summary { writtenSummary = Self.digest(summary) }
+        texts.clear()
+    }
+
+    /// Whether `summary` is news for this alert: it differs from the one it
+    /// holds, or it holds none and `summary` is not the one last written.
+    func isNew(summary: String) -> Bool {
+        if let held = self.summary { return summary != held }
+        return Self.digest(summary) != writtenSummary
+    }
+
+    /// A summary's digest for `writtenSummary`: never 0.
+    static func digest(_ summary: String) -> UInt32 {
+        var hash = FNV1a64()
+        hash.add(summary)
+        return UInt32(truncatingIfNeeded: hash.value >> 32) | 1
+    }
 }
 
 /// An incident: alerts grouped under one `group_key`, with a state, a

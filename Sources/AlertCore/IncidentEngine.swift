@@ -277,7 +277,7 @@ public struct IncidentEngine: Sendable {
                     guard existing.status == .firing else { return false }
                     existing.count += 1
                     existing.lastSeen = now
-                    if let summary, summary != existing.summary { existing.summary = summary }
+                    if let summary, existing.isNew(summary: summary) { existing.summary = summary }
                     existing.severity = severity
                     if existing.expiresAt != endsAt {
                         existing.expiresAt = endsAt
@@ -411,8 +411,10 @@ public struct IncidentEngine: Sendable {
                 }
                 existing.count += 1
                 existing.lastSeen = now
-                // Set only when it differs: the texts' box is then left alone.
-                if let summary, summary != existing.summary { existing.summary = summary }
+                // Set only when it is news (not the summary held, nor the one
+                // last written): the texts' box is then left alone, and the
+                // store writes no summary.
+                if let summary, existing.isNew(summary: summary) { existing.summary = summary }
                 alertSeverityMoved = existing.severity != severity
                 existing.severity = severity
                 existing.expiresAt = endsAt

@@ -72,6 +72,14 @@ struct IncidentAlertsTests {
         #expect(copy["absent"] == nil && copy.count == size)
     }
 
+    /// Every open alert is one of these in memory, a lone one in a box of
+    /// its own: with the box's 16-byte header it must stay within
+    /// jemalloc's 128-byte class (the next is 160).
+    @Test("an alert is at most 112 bytes")
+    func alertSize() {
+        #expect(MemoryLayout<IncidentAlert>.size <= 112, "\(MemoryLayout<IncidentAlert>.size) bytes")
+    }
+
     @Test("a lookup of another fingerprint finds nothing in a one-alert incident")
     func singleLookup() {
         let alerts: IncidentAlerts = ["a": Self.alert("a")]

@@ -66,6 +66,30 @@ extension IncidentEngineTests {
         #expect(lowered.alerts.count == 1 && lowered.alerts.first?.severity != .sev1 && lowered.alertCounts.isEmpty)
     }
 
+    @Test("a repeat hands over its summary only when it is news, though the engine forgets written summaries")
+    func repeatSummaryOnlyWhenNew() throws {
+        var h = EngineHarness()
+        var disk = Self.disk
+        disk.summary = "disk / is 97% full"
+        h.send(disk)
+        #expect(h.take().alerts.first?.summary == "disk / is 97% full")
+        #expect(h.engine.incident(1)?.alerts[Fingerprint.of(disk)]?.summary == nil, "forgotten once written")
+        h.clock.advance(by: 1)
+        h.send(disk)
+        #expect(h.take().alertCounts.map(\.summary) == [nil], "the same summary again")
+        disk.summary = "disk / is 98% full"
+        h.clock.advance(by: 1)
+        h.send(disk)
+        #expect(h.take().alertCounts.map(\.summary) == ["disk / is 98% full"])
+        h.clock.advance(by: 1)
+        h.send(disk)
+        #expect(h.take().alertCounts.map(\.summary) == [nil])
+        disk.summary = "disk / is 97% full"  // back to an older one: news again
+        h.clock.advance(by: 1)
+        h.send(disk)
+        #expect(h.take().alertCounts.map(\.summary) == ["disk / is 97% full"])
+    }
+
     @Test("takeChanges returns the timeline in order across incidents")
     func timelineOrder() {
         var h = EngineHarness()
