@@ -132,21 +132,7 @@ struct JSONStringContentType: MustacheContentType {
     func escapeText(_ text: String) -> String {
         var out = ""
         out.reserveCapacity(text.utf8.count)
-        for scalar in text.unicodeScalars {
-            switch scalar {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\t": out += "\\t"
-            case "\u{2028}", "\u{2029}":  // valid JSON, but break JavaScript string literals
-                out += "\\u" + String(scalar.value, radix: 16)
-            case _ where scalar.value < 0x20:
-                let hex = String(scalar.value, radix: 16)
-                out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
-            default: out.unicodeScalars.append(scalar)
-            }
-        }
+        JSONEscaping.append(text, to: &out, lineSeparators: true)
         return out
     }
 }
