@@ -77,11 +77,11 @@ extension SQLiteIncidentStore {
         """
 
     /// An alert's last-seen time, count and expiry: its counts apart when
-    /// it has them, else its row's.
-    static let alertCountColumns = """
-        COALESCE(repeated_last_seen, last_seen), COALESCE(repeated_count, count),
-        IIF(repeated_count IS NULL, expires_at, repeated_expires_at)
-        """
+    /// it has them, else its row's (from `alertsWithCounts`, wherever a
+    /// query reads one of them).
+    static let alertLastSeen = "COALESCE(repeated_last_seen, last_seen)"
+    static let alertExpiresAt = "IIF(repeated_count IS NULL, expires_at, repeated_expires_at)"
+    private static let alertCountColumns = "\(alertLastSeen), COALESCE(repeated_count, count), \(alertExpiresAt)"
 
     static func alert(from row: Row) -> IncidentAlert {
         IncidentAlert(
