@@ -19,8 +19,15 @@ final class HTTPRequestDeadlines {
     private let readTimeout: TimeAmount
     private let onTimeout: @Sendable () -> Void
     private var phase = Phase.idle
-    private var headerDeadline: Scheduled<Void>?
-    private var readDeadline: Scheduled<Void>?
+    /// When the request being read sent its first byte.
+    private var started = NIODeadline.uptimeNanoseconds(0)
+    /// At most one timer per connection, kept across keep-alive requests:
+    /// when it fires it compares the clock with the current request's
+    /// deadline and sets itself again if that is later. Scheduling and
+    /// cancelling two timers per request was ~10% of an event loop's CPU
+    /// for one-alert requests (docs/benchmarks.md).
+    private var timer: Scheduled<Void>?
+    private var timerAt = NIODeadline.distantFuture
     /// The raw side's context: where a 408 is written, below the encoder.
     private var raw: ChannelHandlerContext?
 
@@ -33,47 +40,57 @@ final class HTTPRequestDeadlines {
     /// The handlers to put before and after the HTTP codec.
     func handlers() -> (raw: RawSide, parsed: ParsedSide) { (RawSide(self), ParsedSide(self)) }
 
+    /// When the request being read runs out of time, if one is being read.
+    private var deadline: NIODeadline? {
+        switch phase {
+        case .readingHead: return started + min(headerTimeout, readTimeout)
+        case .readingBody: return started + readTimeout
+        case .idle, .answering: return nil
+        }
+    }
+
     fileprivate func bytesArrived(_ context: ChannelHandlerContext) {
         raw = context
         guard phase == .idle else { return }
         phase = .readingHead
-        let loop = NIOLoopBound(self, eventLoop: context.eventLoop)
-        headerDeadline = context.eventLoop.scheduleTask(in: headerTimeout) { loop.value.expire(.readingHead) }
-        readDeadline = context.eventLoop.scheduleTask(in: readTimeout) { loop.value.expire(.readingBody) }
+        started = .now()
+        if let deadline { arm(at: deadline, on: context.eventLoop) }
     }
 
-    fileprivate func headRead() {
-        headerDeadline?.cancel()
-        headerDeadline = nil
-        phase = .readingBody
-    }
+    fileprivate func headRead() { phase = .readingBody }
 
-    fileprivate func requestRead() {
-        cancelAll()
-        phase = .answering
-    }
+    fileprivate func requestRead() { phase = .answering }
 
     fileprivate func answered() { phase = .idle }
 
-    /// The connection is gone: drop the deadlines and the context (which
-    /// would otherwise keep this state and its handlers alive in a cycle).
+    /// The connection is gone: drop the timer and the context (which would
+    /// otherwise keep this state and its handlers alive in a cycle).
     fileprivate func closed() {
-        cancelAll()
+        timer?.cancel()
+        timer = nil
         raw = nil
     }
 
-    private func cancelAll() {
-        headerDeadline?.cancel()
-        readDeadline?.cancel()
-        headerDeadline = nil
-        readDeadline = nil
+    /// Makes sure the timer fires no later than `deadline`. A timer already
+    /// set earlier is kept: it will find the later deadline and set itself again.
+    private func arm(at deadline: NIODeadline, on loop: any EventLoop) {
+        if timer != nil && timerAt <= deadline { return }
+        timer?.cancel()
+        timerAt = deadline
+        let bound = NIOLoopBound(self, eventLoop: loop)
+        timer = loop.scheduleTask(deadline: deadline) { bound.value.fired(on: loop) }
     }
 
-    /// Fires for the head deadline in `.readingHead` and the read deadline in
-    /// either reading phase; an answered request has cancelled both.
-    private func expire(_ during: Phase) {
-        guard phase == .readingHead || (during == .readingBody && phase == .readingBody), let raw else { return }
-        cancelAll()
+    private func fired(on loop: any EventLoop) {
+        timer = nil
+        timerAt = .distantFuture
+        guard let deadline else { return }
+        if NIODeadline.now() >= deadline { expire() } else { arm(at: deadline, on: loop) }
+    }
+
+    /// The request being read ran out of time: 408, then close.
+    private func expire() {
+        guard let raw else { return }
         phase = .answering
         onTimeout()
         var answer = raw.channel.allocator.buffer(capacity: 96)

@@ -41,8 +41,25 @@ import Testing
         try keepAlive.send(request)
         #expect(keepAlive.readResponse(until: #""ok"}"#, timeout: 20).hasPrefix("HTTP/1.1 200"))
 
+        // A later request on the same connection gets its own header_timeout,
+        // counted from its own first byte: started 0.6 s into the previous
+        // request's second, it is answered 408 no sooner than 1 s after it
+        // began (not when the previous request's time would have run out),
+        // and no later than the test's deadline.
+        let trickling = try RawTCPClient(port: port)
+        try trickling.send(request)
+        #expect(trickling.readResponse(until: #""ok"}"#, timeout: 20).hasPrefix("HTTP/1.1 200"))
+        Thread.sleep(forTimeInterval: 0.6)  // into the first request's second, on purpose
+        let began = ContinuousClock.now
+        try trickling.send("POST /api/v1/alerts HTTP/1.1\r\nHost: alertd\r\n")
+        let trickled = trickling.readUntilClosed(timeout: 20)
+        let waited = ContinuousClock.now - began
+        #expect(trickled.closed)
+        #expect(trickled.text.hasPrefix("HTTP/1.1 408"), "\(trickled.text)")
+        #expect(waited >= .seconds(1), "answered 408 after \(waited), before its own header_timeout")
+
         let metrics = try HTTPEndToEndTests.curl(["http://127.0.0.1:\(port)/metrics"]).text
-        #expect(metrics.contains(#"alertd_alerts_rejected_total{listener="http",reason="timeout"} 2"#), "\(metrics)")
+        #expect(metrics.contains(#"alertd_alerts_rejected_total{listener="http",reason="timeout"} 3"#), "\(metrics)")
     }
 
     @Test func aFullQueueIsAnswered429WithRetryAfterAndNothingIsLost() throws {
