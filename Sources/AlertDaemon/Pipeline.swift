@@ -283,7 +283,8 @@ public final class Pipeline: AlertSink, @unchecked Sendable {
                     pagesQueued.withLock { $0 }?.run()
                 }
             }
-            for reply in replies { reply(result) }
+            // HTTP answers go to their event loops together, one wake-up per loop.
+            EventLoopHandOff.together { for reply in replies { reply(result) } }
         }
         // Batch N+1 is worked out while N commits; it is handed over once
         // N is in the store (see `Committer`).
@@ -292,7 +293,7 @@ public final class Pipeline: AlertSink, @unchecked Sendable {
             // failed batch nor of this one, worked out on top of it), so
             // rebuild the engine from what the store really holds.
             reload(after: error)
-            for reply in replies { reply(.failure(error)) }
+            EventLoopHandOff.together { for reply in replies { reply(.failure(error)) } }
             return
         }
         metrics.queued.set(Double(queue.depth))

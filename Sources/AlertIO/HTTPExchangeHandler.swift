@@ -49,11 +49,7 @@ final class HTTPExchangeHandler: ChannelInboundHandler {
             let loop = context.eventLoop
             let bound = NIOLoopBound(context, eventLoop: loop)
             handler(request, HTTPResponder { make in
-                if loop.inEventLoop {
-                    Self.write(make(), keepAlive: keepAlive, context: bound.value)
-                } else {
-                    loop.execute { Self.write(make(), keepAlive: keepAlive, context: bound.value) }
-                }
+                EventLoopHandOff.execute(on: loop) { Self.write(make(), keepAlive: keepAlive, context: bound.value) }
             })
         }
     }
