@@ -72,6 +72,16 @@ struct FNV1a64 {
         }
     }
 
+    /// Adds a number's eight bytes (for digests kept in memory only: a
+    /// fingerprint hashes text alone).
+    mutating func add(_ number: Int64) {
+        var rest = UInt64(bitPattern: number)
+        for _ in 0..<8 {
+            mix(UInt8(truncatingIfNeeded: rest))
+            rest >>= 8
+        }
+    }
+
     private mutating func mix(_ byte: UInt8) {
         value ^= UInt64(byte)
         value &*= 0x0000_0100_0000_01b3

@@ -77,9 +77,9 @@ extension IncidentEngine {
     static func digest(of fate: Fate) -> UInt64 {
         var hash = FNV1a64()
         hash.add(fate.decision.rawValue)
-        hash.add(fate.incidentID.map(String.init) ?? "")
+        hash.add(fate.incidentID ?? -1)
         hash.add(fate.rule ?? "\u{0}")
-        hash.add(fate.severity.description)
+        hash.add(Int64(fate.severity.rawValue))
         for reason in fate.reasons { hash.add(reason) }
         return max(hash.value, 1)
     }

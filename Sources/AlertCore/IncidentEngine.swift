@@ -248,7 +248,7 @@ public struct IncidentEngine: Sendable {
             active[holding: fingerprint] == id, pending.rule == classification.rule,
             pending.severity == classification.severity,
             pending.reasons.count == classification.reasons.count + 1,
-            pending.reasons.last.map({ $0.hasPrefix(Self.repeatReasonPrefix) }) == true,
+            pending.reasons.last == Self.repeatReason,
             pending.reasons.starts(with: classification.reasons),
             countRepeat(alert, fingerprint: fingerprint, severity: classification.severity, on: id, now: now)
         else { return nil }
@@ -295,7 +295,10 @@ public struct IncidentEngine: Sendable {
         return counted == true
     }
 
-    private static let repeatReasonPrefix = "repeat of an alert already firing"
+    /// One string for every repeat, built once: the fate names the incident
+    /// (`incidentID`, explain's `incident:` line), so the sentence need
+    /// not, and a stream of repeats builds no text.
+    private static let repeatReason = "repeat of an alert already firing on its open incident; nobody paged again"
 
     private mutating func fire(
         _ alert: Alert, fingerprint: String, group: IncidentGroup, classification: Classification, now: Date,
@@ -312,7 +315,7 @@ public struct IncidentEngine: Sendable {
             fate.decision = .deduplicated
             fate.reasons.append(
                 repeated
-                    ? "\(Self.repeatReasonPrefix) on open incident #\(id); nobody paged again"
+                    ? Self.repeatReason
                     : "grouped into open incident #\(id) (group \(group)); nobody paged again")
             paged = raised ? startEscalation(id, now: now, declare: true) : .none
         } else if let id = reopenableByGroup[group], holds(id), let resolvedAt = incidents[id]?.resolvedAt,

@@ -36,7 +36,8 @@ extension IncidentEngineTests {
         let fates = (0..<5).map { _ in h.send(Self.disk) }
         #expect(Set(fates.map(\.decision)) == [.deduplicated])
         #expect(fates.allSatisfy { $0 == fates[0] })
-        #expect(fates[0].reasons.last?.hasPrefix("repeat of an alert already firing on open incident #1") == true)
+        #expect(fates[0].reasons.last == "repeat of an alert already firing on its open incident; nobody paged again")
+        #expect(fates[0].incidentID == 1)
         let changes = h.take()
         #expect(changes.incidents.isEmpty)
         #expect(changes.counts.map(\.occurrences) == [6])
